@@ -1,0 +1,175 @@
+using TinyMl.Interpreter.Quantization;
+using TinyMl.Interpreter.Schema;
+
+namespace TinyMl.Interpreter.Kernels;
+
+/// <summary>
+/// FULLY_CONNECTED: output[b, o] = act(sum_d input[b, d] * weights[o, d] + bias[o]).
+/// float32; int8 and int16 activations with int8 weights (per-tensor or per-channel), following
+/// TFLM's reference arithmetic: int32 (int8) or int64 (int16) accumulation, then requantization.
+/// </summary>
+internal sealed class FullyConnectedKernel : Kernel
+{
+    private sealed class OpData
+    {
+        public int Batches, AccumDepth, OutputDepth;
+        public float FloatMin, FloatMax;
+        public int InputOffset, FilterOffset, OutputOffset;
+        public int ActivationMin, ActivationMax;
+        // One entry per output channel (a single entry for per-tensor quantization), in the arena tail.
+        public Memory<byte> Multipliers, Shifts;
+    }
+
+    public override void Prepare(KernelContext context, Node node)
+    {
+        var input = node.Input(0);
+        var filter = node.Input(1);
+        var bias = node.OptionalInput(2);
+        var output = node.Output(0);
+        var options = node.Operator.Options<FullyConnectedOptions>();
+        var activation = options?.FusedActivationFunction ?? ActivationFunctionType.NONE;
+        node.Require(options is null || options.Value.WeightsFormat == FullyConnectedOptionsWeightsFormat.DEFAULT,
+            $"weights format {options?.WeightsFormat} is not supported");
+
+        node.RequireRank(filter, "weights", 2);
+        var data = new OpData { OutputDepth = filter.Dim(0), AccumDepth = filter.Dim(1) };
+        node.Require(data.AccumDepth > 0 && input.ElementCount % data.AccumDepth == 0,
+            $"input {KernelChecks.ShapeText(input)} does not divide into rows of {data.AccumDepth}");
+        data.Batches = input.ElementCount / data.AccumDepth;
+        node.Require(output.ElementCount == data.Batches * data.OutputDepth,
+            $"output {KernelChecks.ShapeText(output)} is not {data.Batches}x{data.OutputDepth}");
+        if (bias is not null)
+            node.Require(bias.ElementCount == data.OutputDepth, $"bias has {bias.ElementCount} elements, {data.OutputDepth} expected");
+
+        switch (input.Type)
+        {
+            case TensorType.FLOAT32:
+                node.RequireType(filter, "weights", TensorType.FLOAT32);
+                node.RequireType(output, "output", TensorType.FLOAT32);
+                if (bias is not null) node.RequireType(bias, "bias", TensorType.FLOAT32);
+                (data.FloatMin, data.FloatMax) = ActivationRange.Float(activation);
+                break;
+            case TensorType.INT8:
+            case TensorType.INT16:
+                node.RequireType(filter, "weights", TensorType.INT8);
+                node.RequireType(output, "output", input.Type);
+                if (bias is not null)
+                    node.RequireType(bias, "bias", input.Type == TensorType.INT8 ? TensorType.INT32 : TensorType.INT64);
+                PrepareQuantized(context, node, data, input, filter, output, activation);
+                break;
+            default:
+                throw node.Unsupported($"input type {TensorTypes.Name(input.Type)} is not supported");
+        }
+        node.Data = data;
+    }
+
+    private static void PrepareQuantized(KernelContext context, Node node, OpData data, Tensor input, Tensor filter, Tensor output, ActivationFunctionType activation)
+    {
+        node.RequirePerTensorQuantization(input, "input");
+        node.RequirePerTensorQuantization(output, "output");
+        node.Require(filter.Quantization is not null, "weights have no quantization parameters");
+        int channels = filter.Quantization!.IsPerChannel ? data.OutputDepth : 1;
+        node.Require(channels == filter.Quantization.Scales.Length, "per-channel weight scales do not match the output depth");
+
+        data.Multipliers = context.AllocatePersistentBuffer(channels * sizeof(int));
+        data.Shifts = context.AllocatePersistentBuffer(channels * sizeof(int));
+        var multipliers = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(data.Multipliers.Span);
+        var shifts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(data.Shifts.Span);
+        for (int c = 0; c < channels; c++)
+        {
+            var q = QuantizedMultiplier.ForConvolution(input.Scale, KernelChecks.ChannelScale(filter, c), output.Scale);
+            multipliers[c] = q.Multiplier;
+            shifts[c] = q.Shift;
+        }
+        data.InputOffset = -input.ZeroPoint;
+        data.FilterOffset = -filter.ZeroPoint;
+        data.OutputOffset = output.ZeroPoint;
+        var (typeMin, typeMax) = ActivationRange.ForType(output.Type);
+        (data.ActivationMin, data.ActivationMax) = ActivationRange.Quantized(activation, output.Scale, output.ZeroPoint, typeMin, typeMax);
+    }
+
+    public override void Invoke(KernelContext context, Node node)
+    {
+        var data = node.DataAs<OpData>();
+        var input = node.Inputs[0]!;
+        var filter = node.Inputs[1]!;
+        var bias = node.OptionalInput(2);
+        var output = node.Outputs[0];
+        switch (input.Type)
+        {
+            case TensorType.FLOAT32:
+                EvalFloat(data, input.AsReadOnlySpan<float>(), filter.AsReadOnlySpan<float>(),
+                    bias is null ? default : bias.AsReadOnlySpan<float>(), output.AsSpan<float>());
+                break;
+            case TensorType.INT8:
+                EvalInt8(data, input.AsReadOnlySpan<sbyte>(), filter.AsReadOnlySpan<sbyte>(),
+                    bias is null ? default : bias.AsReadOnlySpan<int>(), output.AsSpan<sbyte>());
+                break;
+            case TensorType.INT16:
+                EvalInt16(data, input.AsReadOnlySpan<short>(), filter.AsReadOnlySpan<sbyte>(),
+                    bias is null ? default : bias.AsReadOnlySpan<long>(), output.AsSpan<short>());
+                break;
+        }
+    }
+
+    private static void EvalFloat(OpData d, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output)
+    {
+        for (int b = 0; b < d.Batches; b++)
+        {
+            var row = input.Slice(b * d.AccumDepth, d.AccumDepth);
+            for (int o = 0; o < d.OutputDepth; o++)
+            {
+                var weights = filter.Slice(o * d.AccumDepth, d.AccumDepth);
+                float total = 0f;
+                for (int i = 0; i < row.Length; i++)
+                    total += row[i] * weights[i];
+                float value = total + (bias.IsEmpty ? 0f : bias[o]);
+                output[b * d.OutputDepth + o] = Math.Min(Math.Max(value, d.FloatMin), d.FloatMax);
+            }
+        }
+    }
+
+    private static void EvalInt8(OpData d, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output)
+    {
+        var multipliers = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
+        var shifts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
+        bool perChannel = multipliers.Length > 1;
+        for (int b = 0; b < d.Batches; b++)
+        {
+            var row = input.Slice(b * d.AccumDepth, d.AccumDepth);
+            for (int o = 0; o < d.OutputDepth; o++)
+            {
+                var weights = filter.Slice(o * d.AccumDepth, d.AccumDepth);
+                int acc = 0;
+                for (int i = 0; i < row.Length; i++)
+                    acc += (weights[i] + d.FilterOffset) * (row[i] + d.InputOffset);
+                if (!bias.IsEmpty) acc += bias[o];
+                int c = perChannel ? o : 0;
+                acc = FixedPoint.MultiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]) + d.OutputOffset;
+                output[b * d.OutputDepth + o] = (sbyte)Math.Clamp(acc, d.ActivationMin, d.ActivationMax);
+            }
+        }
+    }
+
+    private static void EvalInt16(OpData d, ReadOnlySpan<short> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<long> bias, Span<short> output)
+    {
+        var multipliers = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
+        var shifts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
+        bool perChannel = multipliers.Length > 1;
+        for (int b = 0; b < d.Batches; b++)
+        {
+            var row = input.Slice(b * d.AccumDepth, d.AccumDepth);
+            for (int o = 0; o < d.OutputDepth; o++)
+            {
+                var weights = filter.Slice(o * d.AccumDepth, d.AccumDepth);
+                long acc = 0;
+                for (int i = 0; i < row.Length; i++)
+                    acc += (long)(weights[i] + d.FilterOffset) * row[i];
+                if (!bias.IsEmpty) acc += bias[o];
+                int c = perChannel ? o : 0;
+                int value = FixedPoint.MultiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]) + d.OutputOffset;
+                output[b * d.OutputDepth + o] = (short)Math.Clamp(value, d.ActivationMin, d.ActivationMax);
+            }
+        }
+    }
+}

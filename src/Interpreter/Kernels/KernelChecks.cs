@@ -1,0 +1,51 @@
+using TinyMl.Interpreter.Schema;
+
+namespace TinyMl.Interpreter.Kernels;
+
+/// <summary>Shape and type checks every kernel's Prepare shares; failures name the operator.</summary>
+internal static class KernelChecks
+{
+    public static void RequireType(this Node node, Tensor tensor, string role, params TensorType[] allowed)
+    {
+        if (Array.IndexOf(allowed, tensor.Type) < 0)
+            throw node.Unsupported($"{role} tensor {tensor.Index} is {TensorTypes.Name(tensor.Type)}; supported: {string.Join(", ", allowed.Select(TensorTypes.Name))}");
+    }
+
+    public static void RequireSameType(this Node node, Tensor a, Tensor b)
+    {
+        if (a.Type != b.Type)
+            throw node.Unsupported($"tensor {a.Index} is {TensorTypes.Name(a.Type)} but tensor {b.Index} is {TensorTypes.Name(b.Type)}");
+    }
+
+    public static void RequireRank(this Node node, Tensor tensor, string role, int rank)
+    {
+        if (tensor.Rank != rank)
+            throw node.Unsupported($"{role} tensor {tensor.Index} has shape {ShapeText(tensor)}; rank {rank} expected");
+    }
+
+    public static void RequireData(this Node node, Tensor tensor, string role)
+    {
+        if (!tensor.IsConstant)
+            throw node.Unsupported($"{role} tensor {tensor.Index} must be a constant of the model");
+    }
+
+    public static void RequireSameElementCount(this Node node, Tensor a, Tensor b)
+    {
+        if (a.ElementCount != b.ElementCount)
+            throw node.Unsupported($"tensor {a.Index} {ShapeText(a)} and tensor {b.Index} {ShapeText(b)} differ in element count");
+    }
+
+    public static void RequirePerTensorQuantization(this Node node, Tensor tensor, string role)
+    {
+        if (tensor.Quantization is null || tensor.Quantization.IsPerChannel)
+            throw node.Unsupported($"{role} tensor {tensor.Index} needs per-tensor quantization parameters");
+        if (!(tensor.Scale > 0))
+            throw node.Unsupported($"{role} tensor {tensor.Index} has scale {tensor.Scale}; a positive scale is needed");
+    }
+
+    public static string ShapeText(Tensor tensor) => $"[{string.Join(",", tensor.ShapeArray())}]";
+
+    /// <summary>Scale of channel <paramref name="c"/>: per-channel when the tensor has one per channel, else the single scale.</summary>
+    public static float ChannelScale(Tensor tensor, int c) =>
+        tensor.Quantization is { IsPerChannel: true } q ? q.Scales[c] : tensor.Scale;
+}

@@ -1,0 +1,35 @@
+namespace TinyMl.Interpreter;
+
+public enum PlannedBufferKind { Tensor, Scratch }
+
+/// <summary>
+/// One buffer of the arena head: a tensor or a kernel scratch buffer, its aligned size, the operators
+/// between which it is alive (inclusive; model inputs are alive from operator 0), and where it sits.
+/// </summary>
+public sealed record PlannedBuffer(
+    PlannedBufferKind Kind,
+    int Id,
+    string Name,
+    int Bytes,
+    int FirstOperator,
+    int LastOperator,
+    int Offset,
+    bool OfflinePlanned);
+
+/// <summary>
+/// The arena layout the interpreter settled on: the planned head and the persistent tail. Public so
+/// that tools can draw it; it is computed once, in AllocateTensors.
+/// </summary>
+public sealed class ArenaPlan
+{
+    public required string Planner { get; init; }
+    public required IReadOnlyList<PlannedBuffer> Buffers { get; init; }
+    /// <summary>Bytes of the non-persistent head (the planner's high-water mark).</summary>
+    public required int HeadBytes { get; init; }
+    /// <summary>Bytes allocated from the tail: variable tensors and kernels' persistent data.</summary>
+    public required int TailBytes { get; init; }
+    public required int OperatorCount { get; init; }
+    public int TotalBytes => HeadBytes + TailBytes;
+    /// <summary>What the head would take if no two buffers shared bytes.</summary>
+    public int UnsharedBytes => Buffers.Sum(b => b.Bytes);
+}

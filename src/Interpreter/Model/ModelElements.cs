@@ -1,0 +1,64 @@
+using TinyMl.Interpreter.Schema;
+
+namespace TinyMl.Interpreter;
+
+/// <summary>One entry of the model's operator_codes table, with the builtin code already resolved.</summary>
+public sealed record OperatorCodeInfo(int Index, BuiltinOperator Builtin, string? CustomName, int Version)
+{
+    /// <summary>The builtin name (CONV_2D) or, for custom ops, the custom code (SignalWindow).</summary>
+    public string Name => Builtin == BuiltinOperator.CUSTOM ? CustomName ?? "CUSTOM" : Builtin.ToString();
+}
+
+/// <summary>A tensor as the flatbuffer describes it. Constant data is a view into the model bytes.</summary>
+public sealed class TensorInfo
+{
+    public required int Index { get; init; }
+    public required string Name { get; init; }
+    public required TensorType Type { get; init; }
+    public required int[] Shape { get; init; }
+    public required QuantizationParams? Quantization { get; init; }
+    public required int BufferIndex { get; init; }
+    public required bool IsVariable { get; init; }
+    /// <summary>The tensor's constant (or, for variables, initial) data; empty when it has none.</summary>
+    public required ReadOnlyMemory<byte> Data { get; init; }
+
+    public bool IsConstant => !IsVariable && !Data.IsEmpty;
+    public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
+    public long ByteCount => ElementCount * TensorTypes.ElementSize(Type);
+
+    public override string ToString() => $"{Index} '{Name}' {TensorTypes.Name(Type)}[{string.Join(",", Shape)}]";
+}
+
+/// <summary>An operator of a subgraph: its code, tensor indices (-1 marks an omitted optional input) and options.</summary>
+public sealed class OperatorInfo
+{
+    public required int Index { get; init; }
+    public required OperatorCodeInfo Code { get; init; }
+    public required int[] Inputs { get; init; }
+    public required int[] Outputs { get; init; }
+    public required int[] Intermediates { get; init; }
+    public required BuiltinOptions OptionsType { get; init; }
+    public required BuiltinOptions2 Options2Type { get; init; }
+    public required ReadOnlyMemory<byte> CustomOptions { get; init; }
+    /// <summary>The zero-copy flatbuffer table, for reading builtin options.</summary>
+    internal Operator Table { get; init; }
+
+    public string Name => Code.Name;
+
+    /// <summary>The builtin options table of type <typeparamref name="T"/>, or null when absent.</summary>
+    public T? Options<T>() where T : struct, Google.FlatBuffers.IFlatbufferObject => Table.BuiltinOptions<T>();
+
+    /// <summary>The builtin_options_2 table of type <typeparamref name="T"/>, or null when absent.</summary>
+    public T? Options2<T>() where T : struct, Google.FlatBuffers.IFlatbufferObject => Table.BuiltinOptions2<T>();
+}
+
+/// <summary>A subgraph: tensors, operators in execution order, and its input and output tensor indices.</summary>
+public sealed class SubGraphInfo
+{
+    public required int Index { get; init; }
+    public required string Name { get; init; }
+    public required IReadOnlyList<TensorInfo> Tensors { get; init; }
+    public required IReadOnlyList<OperatorInfo> Operators { get; init; }
+    public required int[] Inputs { get; init; }
+    public required int[] Outputs { get; init; }
+}

@@ -1,0 +1,39 @@
+using TinyMl.Interpreter.Schema;
+
+namespace TinyMl.Interpreter.Quantization;
+
+/// <summary>The clamp a fused activation turns into, in the float or the quantized domain (TFLM's CalculateActivationRange*).</summary>
+public static class ActivationRange
+{
+    public static (float Min, float Max) Float(ActivationFunctionType activation) => activation switch
+    {
+        ActivationFunctionType.NONE => (float.MinValue, float.MaxValue),
+        ActivationFunctionType.RELU => (0f, float.MaxValue),
+        ActivationFunctionType.RELU_N1_TO_1 => (-1f, 1f),
+        ActivationFunctionType.RELU6 => (0f, 6f),
+        _ => throw new NotSupportedException($"fused activation {activation} is not supported"),
+    };
+
+    /// <summary>Quantized clamp for an output with <paramref name="scale"/> and <paramref name="zeroPoint"/>, within the type's range.</summary>
+    public static (int Min, int Max) Quantized(ActivationFunctionType activation, float scale, int zeroPoint, int typeMin, int typeMax)
+    {
+        int Quantize(float f) => zeroPoint + (int)MathF.Round(f / scale, MidpointRounding.AwayFromZero);
+        return activation switch
+        {
+            ActivationFunctionType.NONE => (typeMin, typeMax),
+            ActivationFunctionType.RELU => (Math.Max(typeMin, Quantize(0f)), typeMax),
+            ActivationFunctionType.RELU6 => (Math.Max(typeMin, Quantize(0f)), Math.Min(typeMax, Quantize(6f))),
+            ActivationFunctionType.RELU_N1_TO_1 => (Math.Max(typeMin, Quantize(-1f)), Math.Min(typeMax, Quantize(1f))),
+            _ => throw new NotSupportedException($"fused activation {activation} is not supported"),
+        };
+    }
+
+    public static (int Min, int Max) ForType(TensorType type) => type switch
+    {
+        TensorType.INT8 => (sbyte.MinValue, sbyte.MaxValue),
+        TensorType.UINT8 => (byte.MinValue, byte.MaxValue),
+        TensorType.INT16 => (short.MinValue, short.MaxValue),
+        TensorType.INT32 => (int.MinValue, int.MaxValue),
+        _ => throw new NotSupportedException($"{type} has no quantized range"),
+    };
+}

@@ -1,0 +1,20 @@
+using TinyMl.Interpreter.Kernels;
+using TinyMl.Interpreter.Schema;
+
+namespace TinyMl.Interpreter;
+
+/// <summary>The builtin operators the runtime implements, and the kernel for each.</summary>
+public static class BuiltinKernels
+{
+    // One line per operator. Kernels are stateless (per-node state lives in Node.Data), so one
+    // instance per operator serves every interpreter.
+    private static readonly Dictionary<BuiltinOperator, Kernel> Registry = new()
+    {
+        [BuiltinOperator.FULLY_CONNECTED] = new FullyConnectedKernel(),
+        [BuiltinOperator.RESHAPE] = new ReshapeKernel(),
+    };
+
+    public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());
+
+    public static Kernel? Create(BuiltinOperator op) => Registry.GetValueOrDefault(op);
+}

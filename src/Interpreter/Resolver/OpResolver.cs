@@ -1,0 +1,61 @@
+using TinyMl.Interpreter.Schema;
+
+namespace TinyMl.Interpreter;
+
+/// <summary>Maps an operator code to the kernel that runs it.</summary>
+public interface IOpResolver
+{
+    Kernel? FindKernel(OperatorCodeInfo code);
+}
+
+/// <summary>
+/// A resolver the caller fills with just the operators a model needs, like TFLM's
+/// MicroMutableOpResolver; <see cref="WithAllBuiltins"/> registers every kernel the runtime has.
+/// </summary>
+public sealed class OpResolver : IOpResolver
+{
+    private readonly Dictionary<BuiltinOperator, Kernel> _builtins = new();
+    private readonly Dictionary<string, Kernel> _customs = new(StringComparer.Ordinal);
+
+    public IEnumerable<BuiltinOperator> Builtins => _builtins.Keys;
+    public IEnumerable<string> Customs => _customs.Keys;
+
+    /// <summary>Registers the runtime's own kernel for <paramref name="op"/>.</summary>
+    public OpResolver Add(BuiltinOperator op)
+    {
+        var kernel = BuiltinKernels.Create(op)
+            ?? throw new ArgumentException($"the runtime has no kernel for {op}", nameof(op));
+        return Add(op, kernel);
+    }
+
+    public OpResolver Add(BuiltinOperator op, Kernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (op == BuiltinOperator.CUSTOM)
+            throw new ArgumentException("register custom operators with AddCustom", nameof(op));
+        _builtins[op] = kernel;
+        return this;
+    }
+
+    public OpResolver AddCustom(string name, Kernel kernel)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(kernel);
+        _customs[name] = kernel;
+        return this;
+    }
+
+    public Kernel? FindKernel(OperatorCodeInfo code) =>
+        code.Builtin == BuiltinOperator.CUSTOM
+            ? (code.CustomName is { } name && _customs.TryGetValue(name, out var custom) ? custom : null)
+            : _builtins.GetValueOrDefault(code.Builtin);
+
+    /// <summary>A resolver with every builtin kernel of the runtime registered.</summary>
+    public static OpResolver WithAllBuiltins()
+    {
+        var resolver = new OpResolver();
+        foreach (var op in BuiltinKernels.Supported)
+            resolver.Add(op);
+        return resolver;
+    }
+}

@@ -1,0 +1,70 @@
+namespace TinyMl.Interpreter;
+
+/// <summary>
+/// Base of every error the runtime raises for bad input (a malformed model, an unsupported operator,
+/// an arena that is too small, an input of the wrong size). Anything else escaping the runtime is a bug.
+/// </summary>
+public abstract class TinyMlException : Exception
+{
+    protected TinyMlException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>The model file breaks the TFLite format or the runtime's constraints on it.</summary>
+public sealed class ModelFormatException : TinyMlException
+{
+    /// <summary>Where the problem is, e.g. "subgraph 0, tensor 12 ('conv/weights'), field buffer".</summary>
+    public string Location { get; }
+
+    public ModelFormatException(string location, string problem, Exception? inner = null)
+        : base(location.Length == 0 ? problem : $"{location}: {problem}", inner)
+    {
+        Location = location;
+    }
+}
+
+/// <summary>An operator has no registered kernel, or its kernel rejects its types or parameters.</summary>
+public sealed class UnsupportedOperatorException : TinyMlException
+{
+    public int OperatorIndex { get; }
+    public string OperatorName { get; }
+
+    public UnsupportedOperatorException(int operatorIndex, string operatorName, string problem)
+        : base($"operator {operatorIndex} ({operatorName}) {problem}")
+    {
+        OperatorIndex = operatorIndex;
+        OperatorName = operatorName;
+    }
+}
+
+/// <summary>The arena given to the interpreter cannot hold the plan.</summary>
+public sealed class ArenaTooSmallException : TinyMlException
+{
+    public long RequiredBytes { get; }
+    public long GivenBytes { get; }
+
+    public ArenaTooSmallException(long requiredBytes, long givenBytes)
+        : base($"arena too small: the plan needs {requiredBytes:N0} bytes, {givenBytes:N0} given")
+    {
+        RequiredBytes = requiredBytes;
+        GivenBytes = givenBytes;
+    }
+}
+
+/// <summary>Data handed to a tensor does not match its size, or a tensor is used in the wrong state.</summary>
+public sealed class TensorDataException : TinyMlException
+{
+    public TensorDataException(string message) : base(message) { }
+}
+
+/// <summary>A kernel failed while running; wraps the cause with the operator that raised it.</summary>
+public sealed class KernelInvokeException : TinyMlException
+{
+    public KernelInvokeException(int operatorIndex, string operatorName, Exception inner)
+        : base($"operator {operatorIndex} ({operatorName}) failed: {inner.Message}", inner) { }
+}
+
+/// <summary>The interpreter's methods were called out of order (e.g. Invoke before AllocateTensors).</summary>
+public sealed class InterpreterStateException : TinyMlException
+{
+    public InterpreterStateException(string message) : base(message) { }
+}

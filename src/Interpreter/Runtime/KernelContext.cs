@@ -1,0 +1,53 @@
+namespace TinyMl.Interpreter;
+
+/// <summary>
+/// What a kernel may ask of the interpreter, like TFLM's TfLiteContext: persistent memory from the
+/// arena tail (Init and Prepare), scratch buffers planned in the arena head (requested in Prepare,
+/// fetched in Invoke), and tensors by index.
+/// </summary>
+public sealed class KernelContext
+{
+    internal enum Phase { Init, Prepare, Invoke }
+
+    private readonly Arena _arena;
+    private readonly Tensor[] _tensors;
+    private readonly List<ScratchRequest> _scratchRequests = new();
+    private Memory<byte>[] _scratch = Array.Empty<Memory<byte>>();
+
+    internal readonly record struct ScratchRequest(int Bytes, int OperatorIndex);
+
+    internal KernelContext(Arena arena, Tensor[] tensors)
+    {
+        _arena = arena;
+        _tensors = tensors;
+    }
+
+    internal Phase CurrentPhase { get; set; }
+    internal int CurrentOperator { get; set; }
+    internal IReadOnlyList<ScratchRequest> ScratchRequests => _scratchRequests;
+
+    public Tensor GetTensor(int index) => _tensors[index];
+
+    /// <summary>Zeroed bytes from the arena tail that live as long as the interpreter.</summary>
+    public Memory<byte> AllocatePersistentBuffer(int bytes)
+    {
+        if (CurrentPhase == Phase.Invoke)
+            throw new InterpreterStateException("persistent buffers can only be allocated in Init or Prepare");
+        return _arena.AllocatePersistent(bytes);
+    }
+
+    /// <summary>Asks for <paramref name="bytes"/> of scratch for the current operator's Invoke; returns its handle.</summary>
+    public int RequestScratchBuffer(int bytes)
+    {
+        if (CurrentPhase != Phase.Prepare)
+            throw new InterpreterStateException("scratch buffers can only be requested in Prepare");
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        _scratchRequests.Add(new ScratchRequest(bytes, CurrentOperator));
+        return _scratchRequests.Count - 1;
+    }
+
+    /// <summary>The scratch buffer behind <paramref name="handle"/>; its contents do not survive between invocations.</summary>
+    public Span<byte> GetScratchBuffer(int handle) => _scratch[handle].Span;
+
+    internal void BindScratch(Memory<byte>[] scratch) => _scratch = scratch;
+}

@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using TinyMl.Interpreter.Schema;
+
+namespace TinyMl.Interpreter;
+
+/// <summary>
+/// Runs subgraph 0 of a model inside one arena, following TFLM's MicroInterpreter: AllocateTensors
+/// binds kernels, runs Init and Prepare, plans the arena; Invoke then runs the kernels in order and
+/// allocates nothing.
+/// </summary>
+public sealed class MicroInterpreter : IDisposable
+{
+    private readonly Model _model;
+    private readonly IOpResolver _resolver;
+    private readonly InterpreterOptions _options;
+    private readonly Arena _arena;
+    private readonly Tensor[] _tensors;
+    private readonly Tensor[] _inputs;
+    private readonly Tensor[] _outputs;
+    private Node[] _nodes = Array.Empty<Node>();
+    private KernelContext? _context;
+    private ArenaPlan? _plan;
+    private bool _allocated;
+    private bool _disposed;
+
+    public MicroInterpreter(Model model, IOpResolver resolver, int arenaBytes, InterpreterOptions? options = null)
+        : this(model, resolver, NewArena(arenaBytes), options) { }
+
+    public MicroInterpreter(Model model, IOpResolver resolver, Memory<byte> arena, InterpreterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(resolver);
+        _model = model;
+        _resolver = resolver;
+        _options = options ?? new InterpreterOptions();
+        _arena = new Arena(arena);
+        var subgraph = model.MainSubgraph;
+        _tensors = subgraph.Tensors.Select(t => new Tensor(t)).ToArray();
+        _inputs = subgraph.Inputs.Select(i => _tensors[i]).ToArray();
+        _outputs = subgraph.Outputs.Select(i => _tensors[i]).ToArray();
+    }
+
+    private static Memory<byte> NewArena(int bytes)
+    {
+        if (bytes < 0) throw new ArenaTooSmallException(0, bytes);
+        return new byte[bytes];
+    }
+
+    public Model Model => _model;
+    public IReadOnlyList<Tensor> Inputs => _inputs;
+    public IReadOnlyList<Tensor> Outputs => _outputs;
+    public IReadOnlyList<Tensor> Tensors => _tensors;
+    public IReadOnlyList<Node> Nodes => _nodes;
+    public Tensor Input(int i) => _inputs[i];
+    public Tensor Output(int i) => _outputs[i];
+    public int ArenaCapacity => _arena.Capacity;
+    /// <summary>Head plus tail: the arena size this model needs, comparable with TFLM's arena_used_bytes.</summary>
+    public int ArenaUsedBytes => _arena.UsedBytes;
+    public ArenaPlan Plan => _plan ?? throw new InterpreterStateException("the arena is planned by AllocateTensors; call it first");
+    public bool IsAllocated => _allocated;
+
+    public void AllocateTensors()
+    {
+        if (_allocated) return;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var subgraph = _model.MainSubgraph;
+        var context = new KernelContext(_arena, _tensors);
+
+        // Bind every operator to a kernel first, so a model with an unknown op fails before any work.
+        var nodes = new Node[subgraph.Operators.Count];
+        foreach (var op in subgraph.Operators)
+        {
+            var kernel = _resolver.FindKernel(op.Code)
+                ?? throw new UnsupportedOperatorException(op.Index, op.Name,
+                    op.Code.Builtin == BuiltinOperator.CUSTOM
+                        ? "is a custom operator with no registered kernel"
+                        : "has no registered kernel");
+            nodes[op.Index] = new Node(op, kernel,
+                op.Inputs.Select(i => i < 0 ? null : _tensors[i]).ToArray(),
+                op.Outputs.Select(i => _tensors[i]).ToArray(),
+                op.Intermediates.Select(i => i < 0 ? null : _tensors[i]).ToArray());
+        }
+
+        // Variable tensors (RNN state) are persistent: they keep their values across invocations.
+        foreach (var tensor in _tensors)
+            if (tensor.IsVariable && tensor.ByteCount > 0)
+                tensor.Bind(_arena.AllocatePersistent(tensor.ByteCount));
+
+        context.CurrentPhase = KernelContext.Phase.Init;
+        foreach (var node in nodes)
+            RunKernelStep(context, node, "initialized", () => node.Data = node.Kernel.Init(context, node));
+        context.CurrentPhase = KernelContext.Phase.Prepare;
+        foreach (var node in nodes)
+            RunKernelStep(context, node, "prepared", () => node.Kernel.Prepare(context, node));
+
+        _plan = PlanArena(subgraph, context);
+        _nodes = nodes;
+        _context = context;
+        context.CurrentPhase = KernelContext.Phase.Invoke;
+        ResetVariables();
+        _allocated = true;
+    }
+
+    private static void RunKernelStep(KernelContext context, Node node, string step, Action action)
+    {
+        context.CurrentOperator = node.Index;
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is not TinyMlException and not OutOfMemoryException)
+        {
+            // A kernel tripping over a shape it did not validate is still the model's problem to report.
+            throw new UnsupportedOperatorException(node.Index, node.Name, $"could not be {step}: {e.Message}");
+        }
+    }
+
+    private ArenaPlan PlanArena(SubGraphInfo subgraph, KernelContext context)
+    {
+        int opCount = subgraph.Operators.Count;
+        int lastOp = Math.Max(opCount - 1, 0);
+        var first = new int[_tensors.Length];
+        var last = new int[_tensors.Length];
+        Array.Fill(first, -1);
+        Array.Fill(last, -1);
+
+        // Lifetimes as TFLM marks them: model inputs exist from the start, each output from the
+        // operator that writes it, every tensor until its last reader, model outputs until the end.
+        foreach (int i in subgraph.Inputs) first[i] = 0;
+        foreach (var op in subgraph.Operators)
+        {
+            foreach (int t in op.Outputs)
+                if (first[t] < 0) first[t] = op.Index;
+            foreach (int t in op.Inputs)
+                if (t >= 0) last[t] = op.Index;
+            foreach (int t in op.Outputs)
+                last[t] = op.Index;
+        }
+        foreach (int o in subgraph.Outputs) last[o] = lastOp;
+
+        var offline = _options.UseOfflinePlan ? OfflinePlan.ForMainSubgraph(_model) : null;
+        var requests = new List<BufferRequest>();
+        var owners = new List<(PlannedBufferKind Kind, int Id, string Name)>();
+        foreach (var tensor in _tensors)
+        {
+            int t = tensor.Index;
+            if (tensor.IsConstant || tensor.IsVariable || tensor.ByteCount == 0) continue;
+            if (first[t] < 0 && last[t] < 0) continue; // referenced by nothing: needs no memory
+            int firstUse = first[t] < 0 ? Math.Max(last[t], 0) : first[t];
+            int lastUse = Math.Max(last[t], firstUse);
+            int offlineOffset = offline is not null && offline[t] >= 0 ? offline[t] : BufferRequest.Online;
+            requests.Add(new BufferRequest(Arena.AlignUp(tensor.ByteCount), firstUse, lastUse, offlineOffset));
+            owners.Add((PlannedBufferKind.Tensor, t, tensor.Name));
+        }
+        var scratch = context.ScratchRequests;
+        for (int s = 0; s < scratch.Count; s++)
+        {
+            requests.Add(new BufferRequest(Arena.AlignUp(scratch[s].Bytes), scratch[s].OperatorIndex, scratch[s].OperatorIndex));
+            owners.Add((PlannedBufferKind.Scratch, s, $"scratch {s} of operator {scratch[s].OperatorIndex}"));
+        }
+
+        var planner = _options.CustomPlanner ?? MemoryPlanners.Create(_options.Planner);
+        var offsets = planner.Plan(requests);
+        int head = MemoryPlanners.HeadSize(requests, offsets);
+        _arena.SetHead(head);
+
+        var buffers = new PlannedBuffer[requests.Count];
+        var scratchMemory = new Memory<byte>[scratch.Count];
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var (kind, id, name) = owners[i];
+            var r = requests[i];
+            buffers[i] = new PlannedBuffer(kind, id, name, r.Size, r.FirstUse, r.LastUse, offsets[i], r.OfflineOffset != BufferRequest.Online);
+            if (kind == PlannedBufferKind.Tensor)
+                _tensors[id].Bind(_arena.Head(offsets[i], _tensors[id].ByteCount));
+            else
+                scratchMemory[id] = _arena.Head(offsets[i], scratch[id].Bytes);
+        }
+        context.BindScratch(scratchMemory);
+        return new ArenaPlan
+        {
+            Planner = planner.Name, Buffers = buffers, HeadBytes = head, TailBytes = _arena.TailBytes, OperatorCount = opCount,
+        };
+    }
+
+    /// <summary>Runs every operator once. Allocates no managed memory.</summary>
+    public void Invoke()
+    {
+        if (!_allocated)
+            throw new InterpreterStateException("Invoke called before AllocateTensors");
+        var context = _context!;
+        var profiler = _options.Profiler;
+        var nodes = _nodes;
+        int i = 0;
+        try
+        {
+            for (; i < nodes.Length; i++)
+            {
+                var node = nodes[i];
+                context.CurrentOperator = i;
+                if (profiler is null)
+                {
+                    node.Kernel.Invoke(context, node);
+                }
+                else
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    node.Kernel.Invoke(context, node);
+                    profiler.OperatorInvoked(node, start, Stopwatch.GetTimestamp());
+                }
+            }
+        }
+        catch (Exception e) when (e is not TinyMlException and not OutOfMemoryException)
+        {
+            throw new KernelInvokeException(i, nodes[i].Name, e);
+        }
+    }
+
+    /// <summary>Puts variable tensors back to their initial values (the model's data, else zero / the zero point).</summary>
+    public void Reset()
+    {
+        if (!_allocated)
+            throw new InterpreterStateException("Reset called before AllocateTensors");
+        ResetVariables();
+    }
+
+    private void ResetVariables()
+    {
+        foreach (var tensor in _tensors)
+        {
+            if (!tensor.IsVariable || tensor.ByteCount == 0) continue;
+            var data = tensor.AsSpan<byte>();
+            if (!tensor.Info.Data.IsEmpty && tensor.Info.Data.Length == data.Length)
+                tensor.Info.Data.Span.CopyTo(data);
+            else if (tensor.Type == TensorType.INT8)
+                data.Fill((byte)(sbyte)tensor.ZeroPoint); // TFLM fills int8 state with its zero point
+            else
+                data.Clear();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var node in _nodes)
+            node.Kernel.Free(node);
+    }
+}
