@@ -1,0 +1,116 @@
+using System.Runtime.InteropServices;
+using TinyMl.Interpreter.Schema;
+
+namespace TinyMl.Interpreter;
+
+/// <summary>
+/// Writes .tflite flatbuffers: tensors (with constant data and quantization), operators and the
+/// subgraph's inputs and outputs, through the schema's object API. Used to make the project's own
+/// models (the sine model in data/) and single-operator models in tests and notebooks.
+/// </summary>
+public sealed class ModelBuilder
+{
+    private readonly ModelT _model = new()
+    {
+        Version = (uint)Model.SchemaVersion,
+        OperatorCodes = new(),
+        Subgraphs = new() { new SubGraphT { Tensors = new(), Operators = new(), Inputs = new(), Outputs = new(), Name = "main" } },
+        Buffers = new() { new BufferT() }, // buffer 0 is the empty sentinel, as converters write it
+        Metadata = new(),
+        Description = "TinyML Workbench",
+    };
+
+    private SubGraphT Graph => _model.Subgraphs[0];
+
+    public string Description
+    {
+        get => _model.Description;
+        set => _model.Description = value;
+    }
+
+    /// <summary>Adds a tensor; <paramref name="data"/> makes it a constant (or a variable's initial value).</summary>
+    public int AddTensor(string name, TensorType type, int[] shape, byte[]? data = null,
+        float[]? scales = null, long[]? zeroPoints = null, int quantizedDimension = 0, bool isVariable = false)
+    {
+        uint buffer = 0;
+        if (data is not null)
+        {
+            _model.Buffers.Add(new BufferT { Data = data.ToList() });
+            buffer = (uint)(_model.Buffers.Count - 1);
+        }
+        QuantizationParametersT? quantization = null;
+        if (scales is not null)
+        {
+            quantization = new QuantizationParametersT
+            {
+                Scale = scales.ToList(),
+                ZeroPoint = (zeroPoints ?? new long[scales.Length]).ToList(),
+                QuantizedDimension = quantizedDimension,
+            };
+        }
+        Graph.Tensors.Add(new TensorT
+        {
+            Name = name, Type = type, Shape = shape.ToList(), Buffer = buffer, Quantization = quantization, IsVariable = isVariable,
+        });
+        return Graph.Tensors.Count - 1;
+    }
+
+    /// <summary>Adds a constant tensor holding <paramref name="values"/>.</summary>
+    public int AddConstant<T>(string name, TensorType type, int[] shape, T[] values,
+        float[]? scales = null, long[]? zeroPoints = null, int quantizedDimension = 0) where T : unmanaged =>
+        AddTensor(name, type, shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), scales, zeroPoints, quantizedDimension);
+
+    /// <summary>Adds an operator; <paramref name="inputs"/> may hold -1 for an omitted optional input.</summary>
+    public int AddOperator(BuiltinOperator op, int[] inputs, int[] outputs, BuiltinOptionsUnion? options = null,
+        string? customCode = null, byte[]? customOptions = null, int version = 1)
+    {
+        int code = _model.OperatorCodes.FindIndex(c =>
+            c.BuiltinCode == op && c.CustomCode == customCode && c.Version == version);
+        if (code < 0)
+        {
+            _model.OperatorCodes.Add(new OperatorCodeT
+            {
+                BuiltinCode = op,
+                // Old readers only look at the byte-sized field; 127 there means "see builtin_code".
+                DeprecatedBuiltinCode = (sbyte)Math.Min((int)op, 127),
+                CustomCode = customCode,
+                Version = version,
+            });
+            code = _model.OperatorCodes.Count - 1;
+        }
+        Graph.Operators.Add(new OperatorT
+        {
+            OpcodeIndex = (uint)code,
+            Inputs = inputs.ToList(),
+            Outputs = outputs.ToList(),
+            BuiltinOptions = options ?? new BuiltinOptionsUnion(),
+            CustomOptions = customOptions?.ToList(),
+        });
+        return Graph.Operators.Count - 1;
+    }
+
+    public ModelBuilder SetInputs(params int[] tensors)
+    {
+        Graph.Inputs = tensors.ToList();
+        return this;
+    }
+
+    public ModelBuilder SetOutputs(params int[] tensors)
+    {
+        Graph.Outputs = tensors.ToList();
+        return this;
+    }
+
+    public ModelBuilder AddMetadata(string name, byte[] data)
+    {
+        _model.Buffers.Add(new BufferT { Data = data.ToList() });
+        _model.Metadata.Add(new MetadataT { Name = name, Buffer = (uint)(_model.Buffers.Count - 1) });
+        return this;
+    }
+
+    /// <summary>The finished flatbuffer, with the TFL3 identifier.</summary>
+    public byte[] Build() => _model.SerializeToBinary();
+
+    /// <summary>Builds and loads the model in one step.</summary>
+    public Model ToModel(string source = "built model") => Model.FromBytes(Build(), source);
+}
