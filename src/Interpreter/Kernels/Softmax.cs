@@ -40,6 +40,7 @@ internal sealed class SoftmaxKernel : Kernel
         node.Require(output.Rank == input.Rank && output.Dim(output.Rank - 1) == input.Dim(input.Rank - 1)
                      && output.ElementCount == input.ElementCount,
             $"output {KernelChecks.ShapeText(output)} does not match input {KernelChecks.ShapeText(input)}");
+        // Without options TFLM's parser leaves beta at 0 (a uniform output); so does this.
         float beta = node.Operator.Options<SoftmaxOptions>()?.Beta ?? 0f;
 
         var data = new OpData

@@ -200,4 +200,36 @@ public class QuantizeTests
         Assert.Contains("operator 0 (DEQUANTIZE)", e.Message);
         Assert.Contains("int32", e.Message);
     }
+
+    [Fact]
+    public void Invoke_allocates_nothing_on_any_path()
+    {
+        var models = new[]
+        {
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.FLOAT32, TensorType.INT8, 4, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.FLOAT32, TensorType.INT16, 4, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.FLOAT32, TensorType.UINT8, 4, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.INT8, TensorType.INT8, 4, inputScale: 1f, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.INT8, TensorType.UINT8, 4, inputScale: 1f, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.INT8, TensorType.INT16, 4, inputScale: 1f, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.INT8, TensorType.INT32, 4, inputScale: 1f, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.UINT8, TensorType.INT8, 4, inputScale: 1f, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.INT16, TensorType.INT8, 4, inputScale: 1f, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.INT16, TensorType.INT16, 4, inputScale: 1f, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.INT16, TensorType.INT32, 4, inputScale: 1f, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.INT32, TensorType.INT8, 4, inputScale: 1f, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.QUANTIZE, TensorType.INT32, TensorType.INT16, 4, inputScale: 1f, outputScale: 0.5f),
+            SingleOp(BuiltinOperator.DEQUANTIZE, TensorType.INT8, TensorType.FLOAT32, 4, inputScale: 0.5f),
+            SingleOp(BuiltinOperator.DEQUANTIZE, TensorType.INT16, TensorType.FLOAT32, 4, inputScale: 0.5f),
+            SingleOp(BuiltinOperator.DEQUANTIZE, TensorType.UINT8, TensorType.FLOAT32, 4, inputScale: 0.5f),
+        };
+        foreach (var model in models)
+        {
+            using var interpreter = Run(model);
+            interpreter.Invoke();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            interpreter.Invoke();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
 }

@@ -178,4 +178,24 @@ public class SoftmaxTests
         var e = Assert.Throws<UnsupportedOperatorException>(interpreter.AllocateTensors);
         Assert.Contains("zero point -128", e.Message);
     }
+
+    [Fact]
+    public void Invoke_allocates_nothing_on_any_path()
+    {
+        var models = new[]
+        {
+            SoftmaxModel(TensorType.FLOAT32, TensorType.FLOAT32, [2, 5]),
+            SoftmaxModel(TensorType.INT8, TensorType.INT8, [2, 5], inputScale: 0.1f, outputScale: 1f / 256, outputZeroPoint: -128),
+            SoftmaxModel(TensorType.INT8, TensorType.INT16, [2, 5], inputScale: 0.1f, outputScale: 1f / 65536, outputZeroPoint: -32768),
+            SoftmaxModel(TensorType.INT16, TensorType.INT16, [2, 5], inputScale: 0.001f, outputScale: 1f / 32768),
+        };
+        foreach (var model in models)
+        {
+            using var interpreter = Run(model);
+            interpreter.Invoke();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            interpreter.Invoke();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
 }

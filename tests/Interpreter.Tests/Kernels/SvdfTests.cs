@@ -231,4 +231,17 @@ public class SvdfTests
         var e = Assert.Throws<UnsupportedOperatorException>(interpreter.AllocateTensors);
         Assert.Contains("rank 3", e.Message);
     }
+
+    [Fact]
+    public void Invoke_allocates_nothing_on_the_float_and_int16_state_paths()
+    {
+        foreach (var model in new[] { FloatModel(ActivationFunctionType.TANH).Model, Int16StateModel().Model })
+        {
+            using var interpreter = Run(model);
+            interpreter.Invoke();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            interpreter.Invoke();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
 }
