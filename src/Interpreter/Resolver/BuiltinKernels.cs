@@ -12,6 +12,10 @@ public static class BuiltinKernels
     {
         [BuiltinOperator.FULLY_CONNECTED] = new FullyConnectedKernel(),
         [BuiltinOperator.RESHAPE] = new ReshapeKernel(),
+        [BuiltinOperator.SOFTMAX] = new SoftmaxKernel(),
+        [BuiltinOperator.QUANTIZE] = new QuantizeKernel(),
+        [BuiltinOperator.DEQUANTIZE] = new DequantizeKernel(),
+        [BuiltinOperator.SVDF] = new SvdfKernel(),
     };
 
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());
