@@ -287,6 +287,10 @@ internal sealed class ModelReader
         int dim = qp.QuantizedDimension;
         if (scaleCount > 1)
         {
+            // Converters copy the weights' quantized_dimension (3 for depthwise) into the rank-1 bias
+            // (person_detect does); TFLM ignores it there, and a rank-1 tensor has only axis 0.
+            if (shape.Length == 1 && dim != 0 && shape[0] == scaleCount)
+                dim = 0;
             if (dim < 0 || dim >= shape.Length)
                 throw Error($"quantized_dimension {dim} is outside the tensor's rank {shape.Length}");
             if (shape[dim] != scaleCount)
