@@ -20,6 +20,7 @@ internal sealed class ConvKernel : Kernel
         public WindowGeometry Window;
         public float FloatMin, FloatMax;
         public int InputOffset, OutputOffset, ActivationMin, ActivationMax;
+        public bool Simd;
         public Memory<byte> Multipliers, Shifts;
     }
 
@@ -88,6 +89,7 @@ internal sealed class ConvKernel : Kernel
     {
         (d.Multipliers, d.Shifts) = ConvQuantization.PerChannel(context, node, input, filter, output, d.OutputDepth, quantizedDimension: 0);
         d.InputOffset = -input.ZeroPoint;
+        d.Simd = Int8Mac.FitsSimd(d.InputOffset);
         d.OutputOffset = output.ZeroPoint;
         var (typeMin, typeMax) = ActivationRange.ForType(output.Type);
         (d.ActivationMin, d.ActivationMax) = ActivationRange.Quantized(activation, output.Scale, output.ZeroPoint, typeMin, typeMax);
@@ -184,7 +186,7 @@ internal sealed class ConvKernel : Kernel
                         {
                             var x = input.Slice((inRow + inX0 + w.DilationWidth * fx) * d.InputDepth + channelBase, d.FilterDepth);
                             var f = filter.Slice((filterRow + fx) * d.FilterDepth, d.FilterDepth);
-                            acc += DotWithOffset(x, f, d.InputOffset);
+                            acc += Int8Mac.Dot(x, f, d.InputOffset, d.Simd);
                         }
                     }
                     if (!bias.IsEmpty) acc += bias[oc];
@@ -193,18 +195,6 @@ internal sealed class ConvKernel : Kernel
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// sum f[i] * (x[i] + offset) in wrapping int32 arithmetic, as TFLM's int32 accumulator does;
-    /// integer addition is associative, so the order of terms does not change the result.
-    /// </summary>
-    internal static int DotWithOffset(ReadOnlySpan<sbyte> x, ReadOnlySpan<sbyte> f, int offset)
-    {
-        int acc = 0;
-        for (int i = 0; i < x.Length; i++)
-            acc += f[i] * (x[i] + offset);
-        return acc;
     }
 
     // 16x8 with int64 bias: the accumulator is int64 and requantization uses TFLM's 64-bit form.

@@ -19,8 +19,13 @@ internal sealed class DepthwiseConvKernel : Kernel
         public WindowGeometry Window;
         public float FloatMin, FloatMax;
         public int InputOffset, OutputOffset, ActivationMin, ActivationMax;
+        public bool Simd;
         public Memory<byte> Multipliers, Shifts;
     }
+
+    // Per-pixel accumulators live on the stack (no arena, no managed allocation) up to this depth;
+    // deeper layers fall back to accumulating one channel at a time.
+    private const int MaxStackChannels = 2048;
 
     public override void Prepare(KernelContext context, Node node)
     {
@@ -85,6 +90,7 @@ internal sealed class DepthwiseConvKernel : Kernel
     {
         (d.Multipliers, d.Shifts) = ConvQuantization.PerChannel(context, node, input, filter, output, d.OutputDepth, quantizedDimension: 3);
         d.InputOffset = -input.ZeroPoint;
+        d.Simd = Int8Mac.FitsSimd(d.InputOffset);
         d.OutputOffset = output.ZeroPoint;
         var (typeMin, typeMax) = ActivationRange.ForType(output.Type);
         (d.ActivationMin, d.ActivationMax) = ActivationRange.Quantized(activation, output.Scale, output.ZeroPoint, typeMin, typeMax);
@@ -115,6 +121,45 @@ internal sealed class DepthwiseConvKernel : Kernel
     }
 
     private static void EvalFloat(OpData d, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output)
+    {
+        if (d.OutputDepth > MaxStackChannels)
+        {
+            EvalFloatByChannel(d, input, filter, bias, output);
+            return;
+        }
+        // Each channel still sums its taps in filter-row, filter-column order, as TFLM's loop does.
+        Span<float> total = stackalloc float[d.OutputDepth];
+        var w = d.Window;
+        for (int b = 0; b < d.Batches; b++)
+        for (int oy = 0; oy < w.OutputHeight; oy++)
+        {
+            int inY0 = oy * w.StrideHeight - w.PadHeight;
+            var (fy0, fy1) = WindowGeometry.InBoundsTaps(inY0, w.DilationHeight, d.FilterHeight, d.InputHeight);
+            for (int ox = 0; ox < w.OutputWidth; ox++)
+            {
+                int inX0 = ox * w.StrideWidth - w.PadWidth;
+                var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, w.DilationWidth, d.FilterWidth, d.InputWidth);
+                total.Clear();
+                for (int fy = fy0; fy < fy1; fy++)
+                {
+                    int inRow = (b * d.InputHeight + inY0 + w.DilationHeight * fy) * d.InputWidth;
+                    for (int fx = fx0; fx < fx1; fx++)
+                    {
+                        var x = input.Slice((inRow + inX0 + w.DilationWidth * fx) * d.InputDepth, d.InputDepth);
+                        var f = filter.Slice((fy * d.FilterWidth + fx) * d.OutputDepth, d.OutputDepth);
+                        for (int ic = 0, oc = 0; ic < x.Length; ic++)
+                        for (int m = 0; m < d.DepthMultiplier; m++, oc++)
+                            total[oc] += x[ic] * f[oc];
+                    }
+                }
+                var outPixel = output.Slice(((b * w.OutputHeight + oy) * w.OutputWidth + ox) * d.OutputDepth, d.OutputDepth);
+                for (int oc = 0; oc < outPixel.Length; oc++)
+                    outPixel[oc] = ConvQuantization.ClampFloat(total[oc] + (bias.IsEmpty ? 0f : bias[oc]), d.FloatMin, d.FloatMax);
+            }
+        }
+    }
+
+    private static void EvalFloatByChannel(OpData d, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output)
     {
         var w = d.Window;
         for (int b = 0; b < d.Batches; b++)
@@ -150,6 +195,60 @@ internal sealed class DepthwiseConvKernel : Kernel
     }
 
     private static void EvalInt8(OpData d, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output)
+    {
+        if (d.OutputDepth > MaxStackChannels)
+        {
+            EvalInt8ByChannel(d, input, filter, bias, output);
+            return;
+        }
+        var multipliers = MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
+        var shifts = MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
+        Span<int> acc = stackalloc int[d.OutputDepth];
+        var w = d.Window;
+        for (int b = 0; b < d.Batches; b++)
+        for (int oy = 0; oy < w.OutputHeight; oy++)
+        {
+            int inY0 = oy * w.StrideHeight - w.PadHeight;
+            var (fy0, fy1) = WindowGeometry.InBoundsTaps(inY0, w.DilationHeight, d.FilterHeight, d.InputHeight);
+            for (int ox = 0; ox < w.OutputWidth; ox++)
+            {
+                int inX0 = ox * w.StrideWidth - w.PadWidth;
+                var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, w.DilationWidth, d.FilterWidth, d.InputWidth);
+                acc.Clear();
+                for (int fy = fy0; fy < fy1; fy++)
+                {
+                    int inRow = (b * d.InputHeight + inY0 + w.DilationHeight * fy) * d.InputWidth;
+                    for (int fx = fx0; fx < fx1; fx++)
+                    {
+                        var x = input.Slice((inRow + inX0 + w.DilationWidth * fx) * d.InputDepth, d.InputDepth);
+                        var f = filter.Slice((fy * d.FilterWidth + fx) * d.OutputDepth, d.OutputDepth);
+                        if (d.DepthMultiplier == 1)
+                        {
+                            Int8Mac.AccumulateLanes(acc, x, f, d.InputOffset, d.Simd);
+                        }
+                        else
+                        {
+                            for (int ic = 0, oc = 0; ic < x.Length; ic++)
+                            {
+                                int shifted = x[ic] + d.InputOffset;
+                                for (int m = 0; m < d.DepthMultiplier; m++, oc++)
+                                    acc[oc] += f[oc] * shifted;
+                            }
+                        }
+                    }
+                }
+                var outPixel = output.Slice(((b * w.OutputHeight + oy) * w.OutputWidth + ox) * d.OutputDepth, d.OutputDepth);
+                for (int oc = 0; oc < outPixel.Length; oc++)
+                {
+                    int value = acc[oc] + (bias.IsEmpty ? 0 : bias[oc]);
+                    value = FixedPoint.MultiplyByQuantizedMultiplier(value, multipliers[oc], shifts[oc]) + d.OutputOffset;
+                    outPixel[oc] = (sbyte)Math.Clamp(value, d.ActivationMin, d.ActivationMax);
+                }
+            }
+        }
+    }
+
+    private static void EvalInt8ByChannel(OpData d, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output)
     {
         var multipliers = MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
         var shifts = MemoryMarshal.Cast<byte, int>(d.Shifts.Span);

@@ -169,6 +169,27 @@ public class ConvTests
     }
 
     [Fact]
+    public void Int8_deep_dot_products_over_simd_width_and_tail()
+    {
+        // 70 input channels (vector blocks plus a remainder). x[i] = i % 4 - 3 with zero point -3, so
+        // x + 3 = i % 4. Weights are +-64 with scale 1/64, so the multiplier 1/64 undoes them exactly.
+        // ch0 (all +64): 17 * (0+1+2+3) + 0 + 1 = 103.  ch1 (+64 on even i, -64 on odd): 17 * -2 - 1 = -35.
+        const int depth = 70;
+        var weights = Enumerable.Repeat((sbyte)64, depth)
+            .Concat(Enumerable.Range(0, depth).Select(i => (sbyte)(i % 2 == 0 ? 64 : -64))).ToArray();
+        var b = new ModelBuilder();
+        int input = b.AddTensor("x", TensorType.INT8, [1, 1, 1, depth], scales: [1f], zeroPoints: [-3]);
+        int filter = b.AddConstant("w", TensorType.INT8, [2, 1, 1, depth], weights, scales: [1f / 64], zeroPoints: [0]);
+        int output = b.AddTensor("y", TensorType.INT8, [1, 1, 1, 2], scales: [1f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.CONV_2D, [input, filter, -1], [output], Options(Padding.VALID));
+        b.SetInputs(input).SetOutputs(output);
+        using var interpreter = Run(b.ToModel());
+        interpreter.Input(0).CopyFrom(Enumerable.Range(0, depth).Select(i => (sbyte)(i % 4 - 3)).ToArray());
+        interpreter.Invoke();
+        Assert.Equal(new sbyte[] { 103, -35 }, interpreter.Output(0).ToArray<sbyte>());
+    }
+
+    [Fact]
     public void Int8_padding_counts_as_real_zero_not_as_quantized_zero()
     {
         // 1x1 input q=4 with zero point -1 (real 5) under a 3x3 all-ones filter with SAME padding: only

@@ -152,6 +152,43 @@ public class DepthwiseConvTests
         Assert.All(interpreter.Output(0).ToArray<sbyte>(), v => Assert.Equal(-128, v));
     }
 
+    [Theory]
+    [InlineData(64)]   // per-pixel accumulators on the stack, SIMD lanes
+    [InlineData(2100)] // deeper than the stack accumulators: one channel at a time
+    public void Deep_layers_give_the_same_arithmetic(int depth)
+    {
+        // 1x2 input, 1x2 filter (VALID): out[c] = 2 * x0[c] - x1[c] in float; in int8 (scale 1,
+        // zero point -3, weight scale 0.5, so multiplier 0.5) out[c] = ((x0+3)*4 - (x1+3)*2) / 2.
+        var x = Enumerable.Range(0, 2 * depth).Select(i => (sbyte)(i % 50 - 20)).ToArray();
+        var weights = Enumerable.Repeat((sbyte)4, depth).Concat(Enumerable.Repeat((sbyte)-2, depth)).ToArray();
+
+        var b = new ModelBuilder();
+        int input = b.AddTensor("x", TensorType.INT8, [1, 1, 2, depth], scales: [1f], zeroPoints: [-3]);
+        int filter = b.AddConstant("w", TensorType.INT8, [1, 1, 2, depth], weights, scales: [0.5f], zeroPoints: [0]);
+        int output = b.AddTensor("y", TensorType.INT8, [1, 1, 1, depth], scales: [1f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.DEPTHWISE_CONV_2D, [input, filter, -1], [output], Options(Padding.VALID, 1));
+        b.SetInputs(input).SetOutputs(output);
+        using var quantized = new MicroInterpreter(b.ToModel(), new OpResolver().Add(BuiltinOperator.DEPTHWISE_CONV_2D), 65536);
+        quantized.AllocateTensors();
+        quantized.Input(0).CopyFrom(x);
+        quantized.Invoke();
+        var expected = Enumerable.Range(0, depth).Select(c => (sbyte)(((x[c] + 3) * 4 - (x[depth + c] + 3) * 2) / 2)).ToArray();
+        Assert.Equal(expected, quantized.Output(0).ToArray<sbyte>());
+
+        var fb = new ModelBuilder();
+        input = fb.AddTensor("x", TensorType.FLOAT32, [1, 1, 2, depth]);
+        filter = fb.AddConstant("w", TensorType.FLOAT32, [1, 1, 2, depth],
+            Enumerable.Repeat(2f, depth).Concat(Enumerable.Repeat(-1f, depth)).ToArray());
+        output = fb.AddTensor("y", TensorType.FLOAT32, [1, 1, 1, depth]);
+        fb.AddOperator(BuiltinOperator.DEPTHWISE_CONV_2D, [input, filter, -1], [output], Options(Padding.VALID, 1));
+        fb.SetInputs(input).SetOutputs(output);
+        using var real = new MicroInterpreter(fb.ToModel(), new OpResolver().Add(BuiltinOperator.DEPTHWISE_CONV_2D), 65536);
+        real.AllocateTensors();
+        real.Input(0).CopyFrom(x.Select(v => (float)v).ToArray());
+        real.Invoke();
+        Assert.Equal(Enumerable.Range(0, depth).Select(c => 2f * x[c] - x[depth + c]).ToArray(), real.Output(0).ToArray<float>());
+    }
+
     [Fact]
     public void Output_depth_that_is_not_input_depth_times_multiplier_fails_in_prepare()
     {
