@@ -226,6 +226,24 @@ public class ConvTests
     }
 
     [Fact]
+    public void Int16_activations_with_int32_bias()
+    {
+        // TFLM's newer 16x8 path also takes an int32 bias. Pixel 0: 3*1000 + 2*(-2000) + 10000 = 9000 -> 4500;
+        // pixel 1: 3*(-3000) + 2*(-5000) + 10000 = -9000 -> -4500 (multiplier 0.5, no rounding).
+        var b = new ModelBuilder();
+        int input = b.AddTensor("x", TensorType.INT16, [1, 1, 2, 2], scales: [1f], zeroPoints: [0]);
+        int weights = b.AddConstant("w", TensorType.INT8, [1, 1, 1, 2], new sbyte[] { 3, 2 }, scales: [0.5f], zeroPoints: [0]);
+        int bias = b.AddConstant("b", TensorType.INT32, [1], new[] { 10000 }, scales: [0.5f], zeroPoints: [0]);
+        int output = b.AddTensor("y", TensorType.INT16, [1, 1, 2, 1], scales: [1f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.CONV_2D, [input, weights, bias], [output], Options(Padding.VALID));
+        b.SetInputs(input).SetOutputs(output);
+        using var interpreter = Run(b.ToModel());
+        interpreter.Input(0).CopyFrom(new short[] { 1000, -2000, -3000, -5000 });
+        interpreter.Invoke();
+        Assert.Equal(new short[] { 4500, -4500 }, interpreter.Output(0).ToArray<short>());
+    }
+
+    [Fact]
     public void Output_shape_that_disagrees_with_the_padding_fails_in_prepare()
     {
         // SAME with stride 1 keeps 4x4; the model claims 3x3.

@@ -118,6 +118,24 @@ public class DepthwiseConvTests
     }
 
     [Fact]
+    public void Per_channel_bias_carrying_the_weights_quantized_dimension_loads()
+    {
+        // Converters copy quantized_dimension 3 from the depthwise weights into the rank-1 bias
+        // (person_detect's biases look like this); TFLM accepts it, so must the reader.
+        var b = new ModelBuilder();
+        int input = b.AddTensor("x", TensorType.INT8, [1, 1, 1, 2], scales: [1f], zeroPoints: [0]);
+        int weights = b.AddConstant("w", TensorType.INT8, [1, 1, 1, 2], new sbyte[] { 2, 3 }, scales: [1f, 1f], zeroPoints: [0, 0], quantizedDimension: 3);
+        int bias = b.AddConstant("b", TensorType.INT32, [2], new[] { 1, -1 }, scales: [1f, 1f], zeroPoints: [0, 0], quantizedDimension: 3);
+        int output = b.AddTensor("y", TensorType.INT8, [1, 1, 1, 2], scales: [1f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.DEPTHWISE_CONV_2D, [input, weights, bias], [output], Options(Padding.VALID, 1));
+        b.SetInputs(input).SetOutputs(output);
+        using var interpreter = Run(b.ToModel());
+        interpreter.Input(0).CopyFrom(new sbyte[] { 5, 7 });
+        interpreter.Invoke();
+        Assert.Equal(new sbyte[] { 11, 20 }, interpreter.Output(0).ToArray<sbyte>());
+    }
+
+    [Fact]
     public void Int16_activations_with_int64_bias()
     {
         // acc = 2*300 + (-1)*(-100) + 1000 = 1700; multiplier 1 * 0.5 / 1 = 0.5 -> 850.
