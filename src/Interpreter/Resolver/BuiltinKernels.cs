@@ -12,6 +12,9 @@ public static class BuiltinKernels
     {
         [BuiltinOperator.FULLY_CONNECTED] = new FullyConnectedKernel(),
         [BuiltinOperator.RESHAPE] = new ReshapeKernel(),
+        [BuiltinOperator.LOGISTIC] = new LogisticKernel(),
+        [BuiltinOperator.TANH] = new TanhKernel(),
+        [BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM] = new UnidirectionalSequenceLstmKernel(),
     };
 
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());
