@@ -86,6 +86,8 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : Kernel
         var cell = node.Input(CellStateTensor);
         node.Require(hidden.IsVariable, $"hidden state tensor {hidden.Index} must be a variable tensor");
         node.Require(cell.IsVariable, $"cell state tensor {cell.Index} must be a variable tensor");
+        node.Require(node.Inputs[InputToInputWeights] is not null && node.Inputs[RecurrentToInputWeights] is not null,
+            "has no input-gate weights (CIFG, coupled input and forget gates), which is not supported");
         RequireOmitted(node, CellToInputWeights, CellToOutputWeights, "peephole (cell-to-gate) weights are not supported");
         RequireOmitted(node, ProjectionWeights, ProjectionBias, "projection is not supported");
         RequireOmitted(node, InputLayerNorm, OutputLayerNorm, "layer normalization is not supported");

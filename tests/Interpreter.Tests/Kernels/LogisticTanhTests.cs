@@ -186,6 +186,21 @@ public class LogisticTanhTests
     }
 
     [Fact]
+    public void Sigmoid_table_holds_sigmoid_of_i_over_24_in_Q0_16()
+    {
+        // TFLM's entries are not plain roundings (a few sit just over one unit away), but a mistyped
+        // entry would be far off or break the monotonic order the interpolation relies on.
+        var table = TinyMl.Interpreter.Quantization.FixedPoint.SigmoidTable;
+        Assert.Equal(256, table.Length);
+        for (int i = 0; i < table.Length; i++)
+        {
+            double exact = Math.Min(65536 * Sigmoid(i / 24.0), 65535);
+            Assert.True(Math.Abs(table[i] - exact) <= 1.25, $"entry {i} is {table[i]}, 65536*sigmoid({i}/24) = {exact:F2}");
+            if (i > 0) Assert.True(table[i] >= table[i - 1], $"entry {i} is below entry {i - 1}");
+        }
+    }
+
+    [Fact]
     public void Int8_logistic_needs_the_fixed_output_zero_point()
     {
         var e = Assert.Throws<UnsupportedOperatorException>(() =>

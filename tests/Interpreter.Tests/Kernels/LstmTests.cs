@@ -303,6 +303,21 @@ public class LstmTests
     }
 
     [Fact]
+    public void Coupled_input_and_forget_gates_are_reported_as_unsupported()
+    {
+        var s = new Shape(Batch: 1, Time: 2, InputSize: 3, State: 4, TimeMajor: false);
+        var w = RandomWeights(s, new Random(1), 1.0);
+        var model = FloatModel(s, w, (b, inputs) =>
+        {
+            inputs[1] = -1; // no input-to-input weights
+            inputs[5] = -1; // no recurrent-to-input weights
+        });
+        var e = Assert.Throws<UnsupportedOperatorException>(() => Run(model));
+        Assert.Contains("operator 0 (UNIDIRECTIONAL_SEQUENCE_LSTM)", e.Message);
+        Assert.Contains("CIFG", e.Message);
+    }
+
+    [Fact]
     public void A_state_tensor_that_is_not_a_variable_is_rejected()
     {
         var s = new Shape(Batch: 1, Time: 2, InputSize: 3, State: 4, TimeMajor: false);
