@@ -117,7 +117,7 @@ public static partial class FixedPoint
     {
         if (raw == 0) return 1 << 30;
         int magnitude = raw > 0 ? raw : -raw;
-        int positive = Gemmlowp.OneOverOnePlusX(Gemmlowp.ExpOnNegativeValues(-magnitude, integerBits));
+        int positive = SigmoidFamilyMath.OneOverOnePlusX(SigmoidFamilyMath.ExpOnNegativeValues(-magnitude, integerBits));
         return raw > 0 ? positive : int.MaxValue - positive;
     }
 
@@ -127,7 +127,7 @@ public static partial class FixedPoint
         if (raw == 0) return 0;
         int negativeMagnitude = raw < 0 ? raw : -raw;
         // tanh(|x|) = (1 - exp(-2|x|)) / (1 + exp(-2|x|)); doubling is free: one more integer bit, same raw value.
-        int t = Gemmlowp.OneMinusXOverOnePlusX(Gemmlowp.ExpOnNegativeValues(negativeMagnitude, integerBits + 1));
+        int t = SigmoidFamilyMath.OneMinusXOverOnePlusX(SigmoidFamilyMath.ExpOnNegativeValues(negativeMagnitude, integerBits + 1));
         return raw < 0 ? -t : t;
     }
 
@@ -158,7 +158,7 @@ public static partial class FixedPoint
     /// int32; the number of integer bits is tracked by the caller. Kept private to this file: another
     /// part of FixedPoint may carry its own copy of exp_on_negative_values for softmax.
     /// </summary>
-    private static class Gemmlowp
+    private static class SigmoidFamilyMath
     {
         private const int OneQ0 = int.MaxValue;  // 1.0 is not representable in Q0.31; gemmlowp uses the max
         private const int OneQ2 = 1 << 29;
