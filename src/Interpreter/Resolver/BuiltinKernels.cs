@@ -13,13 +13,16 @@ public static class BuiltinKernels
         [BuiltinOperator.AVERAGE_POOL_2D] = new PoolingKernel(PoolingKernel.PoolKind.Average),
         [BuiltinOperator.CONV_2D] = new ConvKernel(),
         [BuiltinOperator.DEPTHWISE_CONV_2D] = new DepthwiseConvKernel(),
+        [BuiltinOperator.DEQUANTIZE] = new DequantizeKernel(),
         [BuiltinOperator.FULLY_CONNECTED] = new FullyConnectedKernel(),
+        [BuiltinOperator.LOGISTIC] = new LogisticKernel(),
         [BuiltinOperator.MAX_POOL_2D] = new PoolingKernel(PoolingKernel.PoolKind.Max),
+        [BuiltinOperator.QUANTIZE] = new QuantizeKernel(),
         [BuiltinOperator.RESHAPE] = new ReshapeKernel(),
         [BuiltinOperator.SOFTMAX] = new SoftmaxKernel(),
-        [BuiltinOperator.QUANTIZE] = new QuantizeKernel(),
-        [BuiltinOperator.DEQUANTIZE] = new DequantizeKernel(),
         [BuiltinOperator.SVDF] = new SvdfKernel(),
+        [BuiltinOperator.TANH] = new TanhKernel(),
+        [BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM] = new UnidirectionalSequenceLstmKernel(),
     };
 
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());
