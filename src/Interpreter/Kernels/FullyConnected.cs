@@ -77,7 +77,9 @@ internal sealed class FullyConnectedKernel : Kernel
         var shifts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(data.Shifts.Span);
         for (int c = 0; c < channels; c++)
         {
-            var q = QuantizedMultiplier.ForConvolution(input.Scale, KernelChecks.ChannelScale(filter, c), output.Scale);
+            var q = channels > 1
+                ? QuantizedMultiplier.ForConvolution(input.Scale, filter.Quantization.Scales[c], output.Scale)
+                : QuantizedMultiplier.ForPerTensorProduct(input.Scale, filter.Scale, output.Scale);
             multipliers[c] = q.Multiplier;
             shifts[c] = q.Shift;
         }

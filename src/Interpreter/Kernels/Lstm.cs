@@ -214,8 +214,7 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : Kernel
     /// </summary>
     private static FcParams GateFc(Tensor input, Tensor weights)
     {
-        double product = (double)(input.Scale * weights.Scale);
-        var q = QuantizedMultiplier.FromDouble(product / GateInputScale);
+        var q = QuantizedMultiplier.ForPerTensorProduct(input.Scale, weights.Scale, GateInputScale);
         return new FcParams { InputOffset = -input.ZeroPoint, WeightsOffset = -weights.ZeroPoint, Multiplier = q.Multiplier, Shift = q.Shift };
     }
 

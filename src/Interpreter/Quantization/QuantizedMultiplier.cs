@@ -25,9 +25,19 @@ public readonly record struct QuantizedMultiplier(int Multiplier, int Shift)
         return new QuantizedMultiplier((int)q, shift);
     }
 
-    /// <summary>The multiplier for x*scale_in*scale_filter/scale_out, computed in double as TFLM does.</summary>
+    /// <summary>
+    /// Per-channel multiplier input_scale * filter_scale[c] / output_scale, all in double
+    /// (TFLM's PopulateConvolutionQuantizationParams).
+    /// </summary>
     public static QuantizedMultiplier ForConvolution(float inputScale, float filterScale, float outputScale) =>
         FromDouble((double)inputScale * filterScale / outputScale);
+
+    /// <summary>
+    /// Per-tensor multiplier as TFLM's GetQuantizedConvolutionMultipler forms it: the scale product in
+    /// float, widened to double only for the division. Differs from <see cref="ForConvolution"/> in the last bits.
+    /// </summary>
+    public static QuantizedMultiplier ForPerTensorProduct(float inputScale, float filterScale, float outputScale) =>
+        FromDouble((double)(inputScale * filterScale) / outputScale);
 
     /// <summary>C's frexp: value = mantissa * 2^exponent with |mantissa| in [0.5, 1).</summary>
     public static double Frexp(double value, out int exponent)
