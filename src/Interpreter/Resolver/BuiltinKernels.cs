@@ -12,6 +12,16 @@ public static class BuiltinKernels
     {
         [BuiltinOperator.FULLY_CONNECTED] = new FullyConnectedKernel(),
         [BuiltinOperator.RESHAPE] = new ReshapeKernel(),
+        [BuiltinOperator.ADD] = new AddKernel(),
+        [BuiltinOperator.MUL] = new MulKernel(),
+        [BuiltinOperator.DIV] = new DivKernel(),
+        [BuiltinOperator.MINIMUM] = new MinimumMaximumKernel(maximum: false),
+        [BuiltinOperator.MAXIMUM] = new MinimumMaximumKernel(maximum: true),
+        [BuiltinOperator.RELU] = new ReluKernel(),
+        [BuiltinOperator.RELU6] = new Relu6Kernel(),
+        [BuiltinOperator.CAST] = new CastKernel(),
+        [BuiltinOperator.STRIDED_SLICE] = new StridedSliceKernel(),
+        [BuiltinOperator.CONCATENATION] = new ConcatenationKernel(),
     };
 
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());
