@@ -24,19 +24,19 @@ internal sealed class AddKernel : Kernel
         var input2 = node.Input(1);
         var output = node.Output(0);
         var activation = node.Operator.Options<AddOptions>()?.FusedActivationFunction ?? ActivationFunctionType.NONE;
-        var type = Elementwise.RequireSameTypes(node, input1, input2, output,
+        var type = ElementwiseSupport.RequireSameTypes(node, input1, input2, output,
             TensorType.FLOAT32, TensorType.INT32, TensorType.INT8, TensorType.INT16);
         var data = new OpData { Plan = BroadcastPlan.Create(node, input1, input2, output), Type = type };
 
         switch (type)
         {
             case TensorType.FLOAT32:
-                (data.FloatMin, data.FloatMax) = Elementwise.FloatActivation(node, activation);
+                (data.FloatMin, data.FloatMax) = ElementwiseSupport.FloatActivation(node, activation);
                 break;
             case TensorType.INT32:
                 // TFLM's int32 ADD clamps to the full int32 range whatever the fused activation says.
-                Elementwise.RequireUnquantized(node, input1, "input");
-                Elementwise.RequireUnquantized(node, input2, "input");
+                ElementwiseSupport.RequireUnquantized(node, input1, "input");
+                ElementwiseSupport.RequireUnquantized(node, input2, "input");
                 break;
             default:
                 data.Quantized = QuantizedAdd.Create(node, input1, input2, output, activation);
@@ -73,7 +73,7 @@ internal sealed class AddKernel : Kernel
 
     private readonly struct AddFloat(float min, float max) : IBinaryOp<float>
     {
-        public float Apply(float a, float b) => Elementwise.Clamp(a + b, min, max);
+        public float Apply(float a, float b) => ElementwiseSupport.Clamp(a + b, min, max);
     }
 
     private readonly struct AddInt32 : IBinaryOp<int>
@@ -125,7 +125,7 @@ internal readonly struct QuantizedAdd
         var q1 = QuantizedMultiplier.FromDouble(realInput1);
         var q2 = QuantizedMultiplier.FromDouble(realInput2);
         var qo = QuantizedMultiplier.FromDouble(realOutput);
-        var (min, max) = Elementwise.QuantizedActivation(node, activation, output);
+        var (min, max) = ElementwiseSupport.QuantizedActivation(node, activation, output);
         return new QuantizedAdd
         {
             LeftShift = leftShift,
@@ -145,6 +145,6 @@ internal readonly struct QuantizedAdd
         int scaled2 = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted2, Input2Multiplier, Input2Shift);
         int raw = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(unchecked(scaled1 + scaled2), OutputMultiplier, OutputShift)
             + OutputOffset;
-        return Elementwise.Clamp(raw, ActivationMin, ActivationMax);
+        return ElementwiseSupport.Clamp(raw, ActivationMin, ActivationMax);
     }
 }

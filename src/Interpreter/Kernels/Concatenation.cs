@@ -65,8 +65,8 @@ internal sealed class ConcatenationKernel : Kernel
     /// <summary>A byte copy is only a concatenation of values when every tensor is quantized the same way.</summary>
     private static void RequireSameQuantization(Node node, Tensor output)
     {
-        bool anyQuantized = !Elementwise.IsUnquantized(output);
-        for (int i = 0; i < node.InputCount; i++) anyQuantized |= !Elementwise.IsUnquantized(node.Input(i));
+        bool anyQuantized = !ElementwiseSupport.IsUnquantized(output);
+        for (int i = 0; i < node.InputCount; i++) anyQuantized |= !ElementwiseSupport.IsUnquantized(node.Input(i));
         if (!anyQuantized) return;
 
         node.RequirePerTensorQuantization(output, "output");

@@ -25,19 +25,19 @@ internal sealed class DivKernel : Kernel
         var input2 = node.Input(1);
         var output = node.Output(0);
         var activation = node.Operator.Options<DivOptions>()?.FusedActivationFunction ?? ActivationFunctionType.NONE;
-        var type = Elementwise.RequireSameTypes(node, input1, input2, output,
+        var type = ElementwiseSupport.RequireSameTypes(node, input1, input2, output,
             TensorType.FLOAT32, TensorType.INT32, TensorType.INT8);
         var data = new OpData { Plan = BroadcastPlan.Create(node, input1, input2, output), Type = type };
 
         switch (type)
         {
             case TensorType.FLOAT32:
-                (data.FloatMin, data.FloatMax) = Elementwise.FloatActivation(node, activation);
+                (data.FloatMin, data.FloatMax) = ElementwiseSupport.FloatActivation(node, activation);
                 break;
             case TensorType.INT32:
-                Elementwise.RequireUnquantized(node, input1, "input");
-                Elementwise.RequireUnquantized(node, input2, "input");
-                (data.IntMin, data.IntMax) = Elementwise.Int32Activation(node, activation);
+                ElementwiseSupport.RequireUnquantized(node, input1, "input");
+                ElementwiseSupport.RequireUnquantized(node, input2, "input");
+                (data.IntMin, data.IntMax) = ElementwiseSupport.Int32Activation(node, activation);
                 break;
             default:
                 data.Quantized = QuantizedDiv.Create(node, input1, input2, output, activation);
@@ -73,12 +73,12 @@ internal sealed class DivKernel : Kernel
 
     private readonly struct DivFloat(float min, float max) : IBinaryOp<float>
     {
-        public float Apply(float a, float b) => Elementwise.Clamp(a / b, min, max);
+        public float Apply(float a, float b) => ElementwiseSupport.Clamp(a / b, min, max);
     }
 
     private readonly struct DivInt32(int min, int max) : IBinaryOp<int>
     {
-        public int Apply(int a, int b) => Elementwise.Clamp(a / b, min, max);
+        public int Apply(int a, int b) => ElementwiseSupport.Clamp(a / b, min, max);
     }
 
     private readonly struct DivInt8(QuantizedDiv p) : IBinaryOp<sbyte>
@@ -103,7 +103,7 @@ internal readonly struct QuantizedDiv
         node.RequirePerTensorQuantization(input1, "input");
         node.RequirePerTensorQuantization(input2, "input");
         node.RequirePerTensorQuantization(output, "output");
-        var (min, max) = Elementwise.QuantizedActivation(node, activation, output);
+        var (min, max) = ElementwiseSupport.QuantizedActivation(node, activation, output);
         // TFLM forms this ratio in float and only then widens it to double.
         float real = input1.Scale / (input2.Scale * output.Scale);
         var q = QuantizedMultiplier.FromDouble(real);
@@ -129,6 +129,6 @@ internal readonly struct QuantizedDiv
         int unscaledQuotient = FixedPoint.MultiplyByQuantizedMultiplierGreaterThanOne(numerator, reciprocal, headroom);
         int totalShift = OutputShift - reciprocalShift - headroom;
         int raw = OutputOffset + FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(unscaledQuotient, OutputMultiplier, totalShift);
-        return Elementwise.Clamp(raw, ActivationMin, ActivationMax);
+        return ElementwiseSupport.Clamp(raw, ActivationMin, ActivationMax);
     }
 }

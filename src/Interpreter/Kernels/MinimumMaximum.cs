@@ -21,7 +21,7 @@ internal sealed class MinimumMaximumKernel(bool maximum) : Kernel
         var input1 = node.Input(0);
         var input2 = node.Input(1);
         var output = node.Output(0);
-        var type = Elementwise.RequireSameTypes(node, input1, input2, output,
+        var type = ElementwiseSupport.RequireSameTypes(node, input1, input2, output,
             TensorType.FLOAT32, TensorType.INT8, TensorType.INT16, TensorType.INT32, TensorType.INT64);
         node.Data = new OpData { Plan = BroadcastPlan.Create(node, input1, input2, output), Type = type };
     }

@@ -24,17 +24,17 @@ internal sealed class MulKernel : Kernel
         var input2 = node.Input(1);
         var output = node.Output(0);
         var activation = node.Operator.Options<MulOptions>()?.FusedActivationFunction ?? ActivationFunctionType.NONE;
-        var type = Elementwise.RequireSameTypes(node, input1, input2, output,
+        var type = ElementwiseSupport.RequireSameTypes(node, input1, input2, output,
             TensorType.FLOAT32, TensorType.INT32, TensorType.INT8, TensorType.INT16);
         var data = new OpData { Plan = BroadcastPlan.Create(node, input1, input2, output), Type = type };
 
         switch (type)
         {
             case TensorType.FLOAT32:
-                (data.FloatMin, data.FloatMax) = Elementwise.FloatActivation(node, activation);
+                (data.FloatMin, data.FloatMax) = ElementwiseSupport.FloatActivation(node, activation);
                 break;
             case TensorType.INT32:
-                (data.IntMin, data.IntMax) = Elementwise.Int32Activation(node, activation);
+                (data.IntMin, data.IntMax) = ElementwiseSupport.Int32Activation(node, activation);
                 break;
             default:
                 data.Quantized = QuantizedMul.Create(node, input1, input2, output, activation);
@@ -72,12 +72,12 @@ internal sealed class MulKernel : Kernel
 
     private readonly struct MulFloat(float min, float max) : IBinaryOp<float>
     {
-        public float Apply(float a, float b) => Elementwise.Clamp(a * b, min, max);
+        public float Apply(float a, float b) => ElementwiseSupport.Clamp(a * b, min, max);
     }
 
     private readonly struct MulInt32(int min, int max) : IBinaryOp<int>
     {
-        public int Apply(int a, int b) => Elementwise.Clamp(unchecked(a * b), min, max);
+        public int Apply(int a, int b) => ElementwiseSupport.Clamp(unchecked(a * b), min, max);
     }
 
     private readonly struct MulInt8(QuantizedMul p) : IBinaryOp<sbyte>
@@ -110,7 +110,7 @@ internal readonly struct QuantizedMul
         if (output.Type == TensorType.INT16)
             node.Require(input1.ZeroPoint == 0 && input2.ZeroPoint == 0 && output.ZeroPoint == 0,
                 $"int16 MUL needs zero points of 0; tensors {input1.Index}, {input2.Index}, {output.Index} have {input1.ZeroPoint}, {input2.ZeroPoint}, {output.ZeroPoint}");
-        var (min, max) = Elementwise.QuantizedActivation(node, activation, output);
+        var (min, max) = ElementwiseSupport.QuantizedActivation(node, activation, output);
         // Double product of the float scales, then one multiplier (which may exceed 1) for the output.
         var q = QuantizedMultiplier.FromDouble((double)input1.Scale * input2.Scale / output.Scale);
         return new QuantizedMul
@@ -124,6 +124,6 @@ internal readonly struct QuantizedMul
     {
         int product = unchecked((Input1Offset + x) * (Input2Offset + y));
         int raw = OutputOffset + FixedPoint.MultiplyByQuantizedMultiplier(product, OutputMultiplier, OutputShift);
-        return Elementwise.Clamp(raw, ActivationMin, ActivationMax);
+        return ElementwiseSupport.Clamp(raw, ActivationMin, ActivationMax);
     }
 }

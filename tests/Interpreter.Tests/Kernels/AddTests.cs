@@ -123,7 +123,7 @@ public class AddTests
             for (int j = 0; j < 256; j++)
             {
                 int q1 = i - 128, q2 = j - 128;
-                int expected = QuantizedReference.Add(q1, q2, s1, z1, s2, z2, so, zo, 20, -128, 127);
+                int expected = ElementwiseReference.Add(q1, q2, s1, z1, s2, z2, so, zo, 20, -128, 127);
                 Assert.True(expected == result[i * 256 + j], $"{q1} + {q2}: TFLM's formula gives {expected}, kernel {result[i * 256 + j]}");
                 // And the formula is a faithful requantization: within one step of the real-valued sum.
                 double real = ((q1 - z1) * (double)s1 + (q2 - z2) * (double)s2) / so + zo;

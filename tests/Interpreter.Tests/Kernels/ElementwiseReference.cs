@@ -4,7 +4,7 @@ namespace TinyMl.Interpreter.Tests.Kernels;
 /// Test oracles for TFLM's integer arithmetic, written from the definitions (gemmlowp's rounding
 /// rules, C's frexp) in plain long arithmetic, independently of the runtime's FixedPoint class.
 /// </summary>
-internal static class QuantizedReference
+internal static class ElementwiseReference
 {
     /// <summary>TFLM's QuantizeMultiplier: real = m * 2^(shift - 31) with m in [2^30, 2^31), rounded half away from zero.</summary>
     public static (int Multiplier, int Shift) Quantize(double real)

@@ -131,7 +131,7 @@ internal sealed class BroadcastPlan
 }
 
 /// <summary>Checks and parameter helpers the elementwise kernels share.</summary>
-internal static class Elementwise
+internal static class ElementwiseSupport
 {
     /// <summary>Both inputs and the output have the same type, one of <paramref name="allowed"/>.</summary>
     public static TensorType RequireSameTypes(Node node, Tensor input1, Tensor input2, Tensor output, params TensorType[] allowed)
