@@ -287,6 +287,10 @@ internal sealed class ModelReader
         int dim = qp.QuantizedDimension;
         if (scaleCount > 1)
         {
+            // Converters copy the weights' quantized_dimension onto rank-1 biases (person_detect's
+            // biases say 3); TFLM only uses the scale count there, so such a bias is read as dim 0.
+            if (shape.Length == 1 && (dim < 0 || dim >= 1))
+                dim = 0;
             if (dim < 0 || dim >= shape.Length)
                 throw Error($"quantized_dimension {dim} is outside the tensor's rank {shape.Length}");
             if (shape[dim] != scaleCount)

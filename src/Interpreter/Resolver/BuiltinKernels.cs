@@ -10,7 +10,11 @@ public static class BuiltinKernels
     // instance per operator serves every interpreter.
     private static readonly Dictionary<BuiltinOperator, Kernel> Registry = new()
     {
+        [BuiltinOperator.AVERAGE_POOL_2D] = new PoolingKernel(PoolingKernel.PoolKind.Average),
+        [BuiltinOperator.CONV_2D] = new ConvKernel(),
+        [BuiltinOperator.DEPTHWISE_CONV_2D] = new DepthwiseConvKernel(),
         [BuiltinOperator.FULLY_CONNECTED] = new FullyConnectedKernel(),
+        [BuiltinOperator.MAX_POOL_2D] = new PoolingKernel(PoolingKernel.PoolKind.Max),
         [BuiltinOperator.RESHAPE] = new ReshapeKernel(),
         [BuiltinOperator.ADD] = new AddKernel(),
         [BuiltinOperator.MUL] = new MulKernel(),
@@ -22,6 +26,10 @@ public static class BuiltinKernels
         [BuiltinOperator.CAST] = new CastKernel(),
         [BuiltinOperator.STRIDED_SLICE] = new StridedSliceKernel(),
         [BuiltinOperator.CONCATENATION] = new ConcatenationKernel(),
+        [BuiltinOperator.SOFTMAX] = new SoftmaxKernel(),
+        [BuiltinOperator.QUANTIZE] = new QuantizeKernel(),
+        [BuiltinOperator.DEQUANTIZE] = new DequantizeKernel(),
+        [BuiltinOperator.SVDF] = new SvdfKernel(),
     };
 
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Diagnostics;
+using TinyMl.Interpreter;
+
+namespace TinyMl.Cli.Commands;
+
+/// <summary>
+/// `workbench bench MODEL [--runs N] [--warmup N] [--json]`: times Invoke on the shared deterministic
+/// inputs and measures managed allocation per Invoke. Always prints one JSON object.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("MODEL") { Description = "Path of a .tflite file" };
+        var runs = new Option<int>("--runs") { Description = "Timed invocations", DefaultValueFactory = _ => 100 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed invocations first", DefaultValueFactory = _ => 10 };
+        var json = new Option<bool>("--json") { Description = "Print JSON (the only format bench has; accepted for symmetry)" };
+        var arena = new Option<int?>("--arena") { Description = "Arena size in bytes (default 64 MiB)" };
+        var command = new Command("bench", "Time a model's Invoke on the shared deterministic inputs") { model, runs, warmup, json, arena };
+        command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(runs), r.GetValue(warmup), r.GetValue(arena)));
+        return command;
+    }
+
+    public static int Run(string path, int runs, int warmup, int? arenaBytes)
+    {
+        if (runs < 1) throw new CliException($"--runs must be at least 1, {runs} given");
+        if (warmup < 0) throw new CliException($"--warmup must not be negative, {warmup} given");
+        var model = CliModels.Load(path);
+        using var interpreter = CliModels.CreateInterpreter(model, arenaBytes);
+        ReferenceInputs.Fill(interpreter);
+        var pristine = interpreter.Inputs.Select(t => t.Bytes.ToArray()).ToArray();
+
+        for (int i = 0; i < warmup; i++)
+            InvokeOnPristineInputs(interpreter, pristine);
+
+        var ticks = new long[runs];
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < runs; i++)
+        {
+            // Inputs are restored before each run (a model may write into its input tensor's memory
+            // once the input is dead); the copy is outside the timed region.
+            RestoreInputs(interpreter, pristine);
+            long start = Stopwatch.GetTimestamp();
+            interpreter.Invoke();
+            ticks[i] = Stopwatch.GetTimestamp() - start;
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+
+        Array.Sort(ticks);
+        double ToMicroseconds(long t) => t * 1_000_000.0 / Stopwatch.Frequency;
+        double median = runs % 2 == 1 ? ToMicroseconds(ticks[runs / 2]) : (ToMicroseconds(ticks[runs / 2 - 1]) + ToMicroseconds(ticks[runs / 2])) / 2;
+        JsonOutput.Write(w =>
+        {
+            w.WriteString("model", CliModels.ModelName(path));
+            w.WriteNumber("runs", runs);
+            w.WriteNumber("warmup", warmup);
+            w.WriteNumber("median_us", Math.Round(median, 3));
+            w.WriteNumber("min_us", Math.Round(ToMicroseconds(ticks[0]), 3));
+            w.WriteNumber("mean_us", Math.Round(ticks.Average(t => ToMicroseconds(t)), 3));
+            w.WriteNumber("arena_used_bytes", interpreter.ArenaUsedBytes);
+            w.WriteNumber("allocated_bytes_per_invoke", (double)allocated / runs);
+        });
+        return CliExit.Ok;
+    }
+
+    private static void RestoreInputs(MicroInterpreter interpreter, byte[][] pristine)
+    {
+        for (int i = 0; i < pristine.Length; i++)
+            pristine[i].CopyTo(interpreter.Input(i).AsSpan<byte>());
+    }
+
+    private static void InvokeOnPristineInputs(MicroInterpreter interpreter, byte[][] pristine)
+    {
+        RestoreInputs(interpreter, pristine);
+        interpreter.Invoke();
+    }
+}
