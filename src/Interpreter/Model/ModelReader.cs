@@ -285,6 +285,10 @@ internal sealed class ModelReader
             zeros[i] = (int)z;
         }
         int dim = qp.QuantizedDimension;
+        // TOCO-converted models (person_detect) copy the filter's quantized_dimension (3) onto their
+        // rank-1 per-channel biases; TFLM never reads it there. A rank-1 tensor has one axis only.
+        if (scaleCount > 1 && shape.Length == 1)
+            dim = 0;
         if (scaleCount > 1)
         {
             if (dim < 0 || dim >= shape.Length)
@@ -355,6 +359,7 @@ internal sealed class ModelReader
         {
             Index = o, Code = code, Inputs = inputs, Outputs = outputs, Intermediates = intermediates,
             OptionsType = optionsType, Options2Type = options2Type, CustomOptions = custom, Table = op,
+            Location = $"{_source}: {where}",
         };
     }
 
