@@ -358,6 +358,32 @@ public class ModelValidationTests
         Assert.Contains($"vector length {1 << 30} does not fit in a {bytes.Length}-byte file", e.Message);
     }
 
+    [Fact]
+    public void Vectors_shared_by_many_tables_are_rejected_once_they_add_up_past_the_file()
+    {
+        // Tensor 0 has a rank-2000 shape of ones (8 KB); point the other 60 tensors' shape at it. Each
+        // length alone fits the file, but reading them would cost 60 x 8 KB from a ~12 KB file: the
+        // pattern that makes time and memory grow with the square of a crafted file's size.
+        var b = new ModelBuilder();
+        b.AddTensor("x", TensorType.INT8, Enumerable.Repeat(1, 2000).ToArray());
+        for (int t = 1; t <= 60; t++) b.AddTensor($"t{t}", TensorType.INT8, [1]);
+        var bytes = b.Build();
+        Model.FromBytes(bytes); // intact, it loads
+
+        var sites = Fuzzing.FlatBufferLayout.Of(bytes).Sites;
+        int shared = sites.Single(s => s.Label == "subgraph 0 tensor 0 shape length").Position;
+        for (int t = 1; t <= 60; t++)
+        {
+            int field = sites.Single(s => s.Label == $"subgraph 0 tensor {t} shape offset").Position;
+            BitConverter.GetBytes(shared - field).CopyTo(bytes, field);
+        }
+        var e = Rejects(bytes);
+        Assert.StartsWith("test.tflite: subgraph 0, tensor ", e.Location);
+        Assert.EndsWith("field shape", e.Location);
+        Assert.Contains("vector of 2000 entries takes the vectors and strings read so far past the", e.Message);
+        Assert.Contains("they overlap", e.Message);
+    }
+
     /// <summary>The position of subgraph 0's tensors vector length, found through the layout walker.</summary>
     private static int FindTensorVectorLength(byte[] bytes, int expected)
     {
