@@ -4,9 +4,11 @@ using Fb = TinyMl.Interpreter.Schema;
 namespace TinyMl.Interpreter;
 
 /// <summary>
-/// Turns untrusted bytes into a <see cref="Model"/>. Two layers of checks: the FlatBuffers verifier
-/// (every offset and length inside the file), then the TFLite rules the runtime depends on (indices
-/// in range, constant buffers the size their tensors say). Each failure names where it was found.
+/// Turns untrusted bytes into a <see cref="Model"/>. Two layers of checks: the structure (every read
+/// goes through the bounds-checked FlatBuffers accessors, and vector lengths and strings are bounded,
+/// together, by the file size before anything is allocated), then the TFLite rules the runtime
+/// depends on (indices in range, constant buffers the size their tensors say). Each failure names
+/// where it was found.
 /// </summary>
 internal sealed class ModelReader
 {

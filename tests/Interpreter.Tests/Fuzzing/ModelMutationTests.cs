@@ -10,6 +10,8 @@ namespace TinyMl.Interpreter.Tests.Fuzzing;
 /// must either run (load, allocate, fill inputs, invoke twice) or stop with a TinyMlException; any
 /// other exception, a hang, an OutOfMemoryException or an allocation out of proportion to the file
 /// fails the test with the model, the seed that replays the mutant, the mutation and the stack.
+/// To replay one mutant under a debugger: TINYML_FUZZ_REPLAY=&lt;model&gt;:&lt;mutant seed&gt; runs only that
+/// mutant, on the test's thread, and lets its exception through.
 /// </summary>
 public class ModelMutationTests
 {
@@ -91,6 +93,16 @@ public class ModelMutationTests
         int baseSeed = EnvInt("TINYML_FUZZ_SEED") ?? DefaultSeed;
         int perModel = EnvInt("TINYML_FUZZ_MUTANTS") ?? DefaultMutantsPerModel;
         var corpus = Corpus();
+        if (Environment.GetEnvironmentVariable("TINYML_FUZZ_REPLAY") is { Length: > 0 } replay)
+        {
+            var (name, original) = corpus.Single(m => m.Name == replay[..replay.LastIndexOf(':')]);
+            var mutant = ModelMutator.Create(original, FlatBufferLayout.Of(original), int.Parse(replay[(replay.LastIndexOf(':') + 1)..]));
+            _output.WriteLine($"replaying {replay}: {mutant.Description}");
+            var outcome = RunMutant(mutant.Bytes, name, invoke: true);
+            if (outcome.Error is not null && Classify(outcome.Error) is not null)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(outcome.Error);
+            return;
+        }
 
         var master = new Random(baseSeed);
         var failures = new List<string>();
@@ -106,6 +118,7 @@ public class ModelMutationTests
             var baselineClock = Stopwatch.StartNew();
             if (baseline.Stage == Stage.Ran) RunMutant(original, name, invoke: true); // timed warm, after the JIT
             var baselineTime = baselineClock.Elapsed;
+            _output.WriteLine($"{name}: unmutated reaches {baseline.Stage}{(baseline.Error is null ? "" : $" ({baseline.Error.Message})")}");
             Assert.True(baseline.Stage >= Stage.Loaded && (baseline.Stage == Stage.Ran || !name.StartsWith("built_", StringComparison.Ordinal)),
                 $"unmutated {name} stopped at {baseline.Stage}: {baseline.Error}");
             var layout = FlatBufferLayout.Of(original);
