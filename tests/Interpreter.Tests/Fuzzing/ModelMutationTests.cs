@@ -44,6 +44,7 @@ public class ModelMutationTests
         Assert.True(corpus.Count > 0, $"no models in {SharedData.Models}");
         corpus.Add(("built_int8_reshape_fc", BuildInt8ReshapeFullyConnected()));
         corpus.Add(("built_float_fc_chain", BuildFloatFullyConnectedChain()));
+        corpus.Add(("built_int16_fc", BuildInt16FullyConnected()));
         return corpus;
     }
 
@@ -67,6 +68,18 @@ public class ModelMutationTests
         int[] plan = [1, 0, 7, 0, -1, 16, -1, -1, 32, -1];
         b.AddMetadata(Model.OfflineMemoryAllocationMetadata, System.Runtime.InteropServices.MemoryMarshal.AsBytes(plan.AsSpan()).ToArray());
         return b.Build();
+    }
+
+    private static byte[] BuildInt16FullyConnected()
+    {
+        var b = new ModelBuilder();
+        int input = b.AddTensor("input", TensorType.INT16, [2, 4], scales: [0.01f], zeroPoints: [0]);
+        int weights = b.AddConstant("weights", TensorType.INT8, [3, 4], new sbyte[] { 7, -3, 0, 2, 1, 1, -1, -1, 100, -100, 50, -50 },
+            scales: [0.02f, 0.01f, 0.005f], zeroPoints: [0, 0, 0], quantizedDimension: 0);
+        int bias = b.AddConstant("bias", TensorType.INT64, [3], new long[] { 1000, -1000, 0 });
+        int output = b.AddTensor("output", TensorType.INT16, [2, 3], scales: [0.001f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [input, weights, bias], [output]);
+        return b.SetInputs(input).SetOutputs(output).Build();
     }
 
     private static byte[] BuildFloatFullyConnectedChain()
