@@ -36,7 +36,7 @@ internal sealed class FullyConnectedKernel : Kernel
         node.Require(data.AccumDepth > 0 && input.ElementCount % data.AccumDepth == 0,
             $"input {KernelChecks.ShapeText(input)} does not divide into rows of {data.AccumDepth}");
         data.Batches = input.ElementCount / data.AccumDepth;
-        node.Require(output.ElementCount == data.Batches * data.OutputDepth,
+        node.Require(output.ElementCount == (long)data.Batches * data.OutputDepth,
             $"output {KernelChecks.ShapeText(output)} is not {data.Batches}x{data.OutputDepth}");
         if (bias is not null)
             node.Require(bias.ElementCount == data.OutputDepth, $"bias has {bias.ElementCount} elements, {data.OutputDepth} expected");

@@ -11,9 +11,15 @@ public sealed class Arena
     /// <summary>Buffer alignment; TFLM's MicroArenaBufferAlignment is 16 too.</summary>
     public const int Alignment = 16;
 
+    // Detached stand-ins exist only to measure how much is missing. A model may declare gigabytes of
+    // state, so measuring stops (and the figure becomes a lower bound) past the arena's own size or
+    // this floor, whichever is larger: never more memory than the caller was prepared to give.
+    private const long MeasuringFloorBytes = 1 << 20;
+
     private readonly Memory<byte> _memory;
     private int _tailStart;
-    private int _tailBytes;
+    private long _tailBytes;
+    private long _detachedBytes;
     private bool _tailOverflowed;
 
     public Arena(Memory<byte> memory)
@@ -24,40 +30,45 @@ public sealed class Arena
 
     public int Capacity => _memory.Length;
     public int HeadBytes { get; private set; }
-    public int TailBytes => _tailBytes;
-    public int UsedBytes => HeadBytes + _tailBytes;
+    // Both fit an int whenever the arena holds the plan; past that EnsureFits has already thrown.
+    public int TailBytes => (int)Math.Min(_tailBytes, int.MaxValue);
+    public int UsedBytes => (int)Math.Min(HeadBytes + _tailBytes, int.MaxValue);
 
-    public static int AlignUp(int bytes) => (bytes + Alignment - 1) & ~(Alignment - 1);
+    public static long AlignUp(long bytes) => (bytes + Alignment - 1) & ~(long)(Alignment - 1);
 
     /// <summary>Allocates zeroed persistent bytes from the tail.</summary>
     public Memory<byte> AllocatePersistent(int bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        int aligned = AlignUp(bytes);
+        long aligned = AlignUp(bytes);
         _tailBytes += aligned;
         if (!_tailOverflowed && aligned <= _tailStart)
         {
-            _tailStart -= aligned;
+            _tailStart -= (int)aligned;
             var block = _memory.Slice(_tailStart, bytes);
             block.Span.Clear();
             return block;
         }
         _tailOverflowed = true;
+        _detachedBytes += aligned;
+        if (_detachedBytes > Math.Max(Capacity, MeasuringFloorBytes))
+            throw new ArenaTooSmallException(_tailBytes, Capacity, lowerBound: true);
         return new byte[bytes];
     }
 
     /// <summary>Reserves the head for a plan of <paramref name="bytes"/>; throws when head and tail do not fit together.</summary>
-    public void SetHead(int bytes)
+    public void SetHead(long bytes)
     {
-        HeadBytes = bytes;
-        EnsureFits();
+        if (_tailOverflowed || bytes > _tailStart)
+            throw new ArenaTooSmallException(bytes + _tailBytes, Capacity);
+        HeadBytes = (int)bytes;
     }
 
     public void EnsureFits()
     {
         if (_tailOverflowed || HeadBytes > _tailStart)
-            throw new ArenaTooSmallException((long)HeadBytes + _tailBytes, _memory.Length);
+            throw new ArenaTooSmallException(HeadBytes + _tailBytes, Capacity);
     }
 
-    public Memory<byte> Head(int offset, int bytes) => _memory.Slice(offset, bytes);
+    public Memory<byte> Head(long offset, int bytes) => _memory.Slice(checked((int)offset), bytes);
 }

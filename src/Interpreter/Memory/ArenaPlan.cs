@@ -31,5 +31,5 @@ public sealed class ArenaPlan
     public required int OperatorCount { get; init; }
     public int TotalBytes => HeadBytes + TailBytes;
     /// <summary>What the head would take if no two buffers shared bytes.</summary>
-    public int UnsharedBytes => Buffers.Sum(b => b.Bytes);
+    public long UnsharedBytes => Buffers.Sum(b => (long)b.Bytes);
 }

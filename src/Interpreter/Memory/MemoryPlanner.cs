@@ -3,9 +3,10 @@ namespace TinyMl.Interpreter;
 /// <summary>
 /// One buffer the planner must place in the arena head: its size and the operator range during which
 /// it must stay intact (inclusive). <see cref="OfflineOffset"/> is a fixed offset from the model's
-/// OfflineMemoryAllocation metadata, or <see cref="Online"/> to let the planner choose.
+/// OfflineMemoryAllocation metadata, or <see cref="Online"/> to let the planner choose. Sizes and
+/// offsets are 64-bit so that no model, however large its tensors, can wrap a plan around to fit.
 /// </summary>
-public readonly record struct BufferRequest(int Size, int FirstUse, int LastUse, int OfflineOffset = BufferRequest.Online)
+public readonly record struct BufferRequest(long Size, int FirstUse, int LastUse, long OfflineOffset = BufferRequest.Online)
 {
     public const int Online = -1;
 
@@ -18,7 +19,7 @@ public interface IMemoryPlanner
     string Name { get; }
 
     /// <summary>Returns one offset per request; the head size is the largest offset + size.</summary>
-    int[] Plan(IReadOnlyList<BufferRequest> requests);
+    long[] Plan(IReadOnlyList<BufferRequest> requests);
 }
 
 public enum MemoryPlannerKind { Greedy, Linear }
@@ -33,9 +34,9 @@ public static class MemoryPlanners
     };
 
     /// <summary>Bytes spanned by a placement: the end of the buffer that ends last.</summary>
-    public static int HeadSize(IReadOnlyList<BufferRequest> requests, int[] offsets)
+    public static long HeadSize(IReadOnlyList<BufferRequest> requests, long[] offsets)
     {
-        int size = 0;
+        long size = 0;
         for (int i = 0; i < requests.Count; i++)
             size = Math.Max(size, offsets[i] + requests[i].Size);
         return size;
@@ -51,10 +52,10 @@ public sealed class GreedyMemoryPlanner : IMemoryPlanner
 {
     public string Name => "greedy";
 
-    public int[] Plan(IReadOnlyList<BufferRequest> requests)
+    public long[] Plan(IReadOnlyList<BufferRequest> requests)
     {
         int n = requests.Count;
-        var offsets = new int[n];
+        var offsets = new long[n];
         if (n == 0) return offsets;
 
         // Offline buffers first in request order, then online ones in reverse request order,
@@ -74,7 +75,7 @@ public sealed class GreedyMemoryPlanner : IMemoryPlanner
         foreach (int id in order)
         {
             var wanted = requests[id];
-            int offset;
+            long offset;
             if (wanted.OfflineOffset != BufferRequest.Online)
             {
                 offset = wanted.OfflineOffset;
@@ -113,10 +114,10 @@ public sealed class LinearMemoryPlanner : IMemoryPlanner
 {
     public string Name => "linear";
 
-    public int[] Plan(IReadOnlyList<BufferRequest> requests)
+    public long[] Plan(IReadOnlyList<BufferRequest> requests)
     {
-        var offsets = new int[requests.Count];
-        int next = 0;
+        var offsets = new long[requests.Count];
+        long next = 0;
         for (int i = 0; i < requests.Count; i++)
         {
             offsets[i] = next;

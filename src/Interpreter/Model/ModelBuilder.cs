@@ -108,6 +108,16 @@ public sealed class ModelBuilder
         return this;
     }
 
+    /// <summary>
+    /// Changes the object model directly before it is written, for models the typed methods refuse
+    /// to make: raw indices, codes, versions and sizes (tests of the reader's validation use this).
+    /// </summary>
+    public ModelBuilder Edit(Action<ModelT> edit)
+    {
+        edit(_model);
+        return this;
+    }
+
     /// <summary>The finished flatbuffer, with the TFL3 identifier.</summary>
     public byte[] Build() => _model.SerializeToBinary();
 

@@ -42,14 +42,39 @@ public sealed class OperatorInfo
     public required ReadOnlyMemory<byte> CustomOptions { get; init; }
     /// <summary>The zero-copy flatbuffer table, for reading builtin options.</summary>
     internal Operator Table { get; init; }
+    /// <summary>"model: subgraph 0, operator 3 (CONV_2D)", for errors found after loading.</summary>
+    internal string Location { get; init; } = "";
 
     public string Name => Code.Name;
 
-    /// <summary>The builtin options table of type <typeparamref name="T"/>, or null when absent.</summary>
-    public T? Options<T>() where T : struct, Google.FlatBuffers.IFlatbufferObject => Table.BuiltinOptions<T>();
+    /// <summary>
+    /// The builtin options table of type <typeparamref name="T"/>, or null when absent. A table of
+    /// another type is the model's error: reading it as <typeparamref name="T"/> would give garbage.
+    /// </summary>
+    public T? Options<T>() where T : struct, Google.FlatBuffers.IFlatbufferObject
+    {
+        if (OptionsType == BuiltinOptions.NONE) return null;
+        if (OptionsType != UnionMember<T, BuiltinOptions>.Tag)
+            throw new ModelFormatException($"{Location}, field builtin_options_type", $"the options are {OptionsType}, the kernel reads {typeof(T).Name}");
+        return Table.BuiltinOptions<T>();
+    }
 
-    /// <summary>The builtin_options_2 table of type <typeparamref name="T"/>, or null when absent.</summary>
-    public T? Options2<T>() where T : struct, Google.FlatBuffers.IFlatbufferObject => Table.BuiltinOptions2<T>();
+    /// <summary>The builtin_options_2 table of type <typeparamref name="T"/>, or null when absent; another type is an error.</summary>
+    public T? Options2<T>() where T : struct, Google.FlatBuffers.IFlatbufferObject
+    {
+        if (Options2Type == BuiltinOptions2.NONE) return null;
+        if (Options2Type != UnionMember<T, BuiltinOptions2>.Tag)
+            throw new ModelFormatException($"{Location}, field builtin_options_2_type", $"the options are {Options2Type}, the kernel reads {typeof(T).Name}");
+        return Table.BuiltinOptions2<T>();
+    }
+
+    /// <summary>The union tag naming table type <typeparamref name="T"/> (the schema names each member after its table).</summary>
+    private static class UnionMember<T, TUnion> where TUnion : struct, Enum
+    {
+        public static readonly TUnion Tag = Enum.TryParse<TUnion>(typeof(T).Name, out var tag)
+            ? tag
+            : throw new ArgumentException($"{typeof(T).Name} is not a member of the {typeof(TUnion).Name} union");
+    }
 }
 
 /// <summary>A subgraph: tensors, operators in execution order, and its input and output tensor indices.</summary>

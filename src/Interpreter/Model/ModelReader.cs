@@ -4,9 +4,11 @@ using Fb = TinyMl.Interpreter.Schema;
 namespace TinyMl.Interpreter;
 
 /// <summary>
-/// Turns untrusted bytes into a <see cref="Model"/>. Two layers of checks: the FlatBuffers verifier
-/// (every offset and length inside the file), then the TFLite rules the runtime depends on (indices
-/// in range, constant buffers the size their tensors say). Each failure names where it was found.
+/// Turns untrusted bytes into a <see cref="Model"/>. Two layers of checks: the structure (every read
+/// goes through the bounds-checked FlatBuffers accessors, and vector lengths and strings are bounded,
+/// together, by the file size before anything is allocated), then the TFLite rules the runtime
+/// depends on (indices in range, constant buffers the size their tensors say). Each failure names
+/// where it was found.
 /// </summary>
 internal sealed class ModelReader
 {
@@ -92,7 +94,7 @@ internal sealed class ModelReader
             throw Error($"schema version is {version}, expected {Model.SchemaVersion}");
 
         _where = "model, field description";
-        var description = root.Description ?? "";
+        var description = CheckedString(root.Description);
 
         var buffers = ReadBuffers(root);
         var codes = ReadOperatorCodes(root);
@@ -111,11 +113,33 @@ internal sealed class ModelReader
     }
 
     // Vector lengths come from the file: bound them by the file size before allocating anything.
+    // The bound is cumulative because distinct vectors cannot together hold more bytes than the file;
+    // vectors that overlap (every tensor pointing at one long shape) would otherwise let a small
+    // file cost time and memory in the square of its size.
+    private long _vectorBytes;
+
     private int CheckedLength(int length, int elementSize)
     {
-        if (length < 0 || (long)length * elementSize > _bytes.Length)
+        long bytes = (long)length * elementSize;
+        if (length < 0 || bytes > _bytes.Length)
             throw Error($"vector length {length} does not fit in a {_bytes.Length}-byte file");
+        Account(bytes, $"vector of {length} entries");
         return length;
+    }
+
+    /// <summary>A string read from the file, counted like a vector (a UTF-16 char takes at least one byte of UTF-8).</summary>
+    private string CheckedString(string? text)
+    {
+        if (text is null) return "";
+        Account(text.Length, $"string of {text.Length} characters");
+        return text;
+    }
+
+    private void Account(long bytes, string what)
+    {
+        _vectorBytes += bytes;
+        if (_vectorBytes > _bytes.Length)
+            throw Error($"{what} takes the vectors and strings read so far past the {_bytes.Length}-byte file: they overlap");
     }
 
     private ReadOnlyMemory<byte>[] ReadBuffers(Fb.Model root)
@@ -170,7 +194,7 @@ internal sealed class ModelReader
                 throw Error($"builtin code {resolved} (builtin_code {builtin}, deprecated_builtin_code {deprecated}) is not a known operator");
             var op = (Fb.BuiltinOperator)resolved;
             _where = $"operator_codes {i}, field custom_code";
-            string? custom = op == Fb.BuiltinOperator.CUSTOM ? code.CustomCode : null;
+            string? custom = op == Fb.BuiltinOperator.CUSTOM ? CheckedString(code.CustomCode) : null;
             if (op == Fb.BuiltinOperator.CUSTOM && string.IsNullOrEmpty(custom))
                 throw Error("custom operator has no custom_code");
             codes[i] = new OperatorCodeInfo(i, op, custom, code.Version);
@@ -182,7 +206,7 @@ internal sealed class ModelReader
     {
         _where = $"subgraph {s}";
         var sg = root.Subgraphs(s) ?? throw Error("entry is missing");
-        string name = sg.Name ?? "";
+        string name = CheckedString(sg.Name);
 
         _where = $"subgraph {s}, field tensors";
         int tensorCount = CheckedLength(sg.TensorsLength, 4);
@@ -208,7 +232,7 @@ internal sealed class ModelReader
     {
         _where = $"subgraph {s}, tensor {t}";
         var tensor = sg.Tensors(t) ?? throw Error("entry is missing");
-        string name = tensor.Name ?? "";
+        string name = CheckedString(tensor.Name);
         string where = name.Length > 0 ? $"subgraph {s}, tensor {t} ('{name}')" : $"subgraph {s}, tensor {t}";
 
         _where = $"{where}, field type";
@@ -285,6 +309,10 @@ internal sealed class ModelReader
             zeros[i] = (int)z;
         }
         int dim = qp.QuantizedDimension;
+        // TOCO-converted models (person_detect) copy the filter's quantized_dimension (3) onto their
+        // rank-1 per-channel biases; TFLM never reads it there. A rank-1 tensor has one axis only.
+        if (scaleCount > 1 && shape.Length == 1)
+            dim = 0;
         if (scaleCount > 1)
         {
             // Converters copy the weights' quantized_dimension onto rank-1 biases (person_detect's
@@ -359,6 +387,7 @@ internal sealed class ModelReader
         {
             Index = o, Code = code, Inputs = inputs, Outputs = outputs, Intermediates = intermediates,
             OptionsType = optionsType, Options2Type = options2Type, CustomOptions = custom, Table = op,
+            Location = $"{_source}: {where}",
         };
     }
 
@@ -371,7 +400,7 @@ internal sealed class ModelReader
         {
             _where = $"metadata {i}";
             var entry = root.Metadata(i) ?? throw Error("entry is missing");
-            string name = entry.Name ?? "";
+            string name = CheckedString(entry.Name);
             _where = $"metadata {i} ('{name}'), field buffer";
             long b = entry.Buffer;
             if (b >= buffers.Length)

@@ -17,13 +17,17 @@ public static class ActivationRange
     /// <summary>Quantized clamp for an output with <paramref name="scale"/> and <paramref name="zeroPoint"/>, within the type's range.</summary>
     public static (int Min, int Max) Quantized(ActivationFunctionType activation, float scale, int zeroPoint, int typeMin, int typeMax)
     {
-        int Quantize(float f) => zeroPoint + (int)MathF.Round(f / scale, MidpointRounding.AwayFromZero);
+        // Saturating, in 64 bits, then clamped into the type: a tiny scale (6 / 1e-45 is infinite) or
+        // a zero point outside the type must not give a minimum above the maximum. Valid models
+        // never reach the saturation, so TFLM's values are unchanged.
+        long Quantize(float f) => zeroPoint + (long)Math.Clamp(MathF.Round(f / scale, MidpointRounding.AwayFromZero), int.MinValue, int.MaxValue);
+        int InType(long q) => (int)Math.Clamp(q, typeMin, typeMax);
         return activation switch
         {
             ActivationFunctionType.NONE => (typeMin, typeMax),
-            ActivationFunctionType.RELU => (Math.Max(typeMin, Quantize(0f)), typeMax),
-            ActivationFunctionType.RELU6 => (Math.Max(typeMin, Quantize(0f)), Math.Min(typeMax, Quantize(6f))),
-            ActivationFunctionType.RELU_N1_TO_1 => (Math.Max(typeMin, Quantize(-1f)), Math.Min(typeMax, Quantize(1f))),
+            ActivationFunctionType.RELU => (InType(Quantize(0f)), typeMax),
+            ActivationFunctionType.RELU6 => (InType(Quantize(0f)), InType(Quantize(6f))),
+            ActivationFunctionType.RELU_N1_TO_1 => (InType(Quantize(-1f)), InType(Quantize(1f))),
             _ => throw new NotSupportedException($"fused activation {activation} is not supported"),
         };
     }

@@ -28,8 +28,8 @@ public sealed class UnsupportedOperatorException : TinyMlException
     public int OperatorIndex { get; }
     public string OperatorName { get; }
 
-    public UnsupportedOperatorException(int operatorIndex, string operatorName, string problem)
-        : base($"operator {operatorIndex} ({operatorName}) {problem}")
+    public UnsupportedOperatorException(int operatorIndex, string operatorName, string problem, Exception? inner = null)
+        : base($"operator {operatorIndex} ({operatorName}) {problem}", inner)
     {
         OperatorIndex = operatorIndex;
         OperatorName = operatorName;
@@ -42,11 +42,15 @@ public sealed class ArenaTooSmallException : TinyMlException
     public long RequiredBytes { get; }
     public long GivenBytes { get; }
 
-    public ArenaTooSmallException(long requiredBytes, long givenBytes)
-        : base($"arena too small: the plan needs {requiredBytes:N0} bytes, {givenBytes:N0} given")
+    /// <summary>True when <see cref="RequiredBytes"/> is only a lower bound: measuring stopped early.</summary>
+    public bool IsLowerBound { get; }
+
+    public ArenaTooSmallException(long requiredBytes, long givenBytes, bool lowerBound = false)
+        : base($"arena too small: the plan needs {(lowerBound ? "at least " : "")}{requiredBytes:N0} bytes, {givenBytes:N0} given")
     {
         RequiredBytes = requiredBytes;
         GivenBytes = givenBytes;
+        IsLowerBound = lowerBound;
     }
 }
 

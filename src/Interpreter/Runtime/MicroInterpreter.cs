@@ -66,6 +66,13 @@ public sealed class MicroInterpreter : IDisposable
         var subgraph = _model.MainSubgraph;
         var context = new KernelContext(_arena, _tensors);
 
+        // As in TFLM, every tensor needs a fixed element size: a string tensor's bytes are not its
+        // shape times anything, and kernels would read or copy past what the arena holds.
+        foreach (var tensor in _tensors)
+            if (TensorTypes.ElementSize(tensor.Type) == 0)
+                throw new ModelFormatException($"{_model.Source}: subgraph 0, tensor {tensor.Index} ('{tensor.Name}'), field type",
+                    $"{TensorTypes.Name(tensor.Type)} tensors have no fixed element size, which the runtime needs");
+
         // Bind every operator to a kernel first, so a model with an unknown op fails before any work.
         var nodes = new Node[subgraph.Operators.Count];
         foreach (var op in subgraph.Operators)
@@ -111,7 +118,7 @@ public sealed class MicroInterpreter : IDisposable
         catch (Exception e) when (e is not TinyMlException and not OutOfMemoryException)
         {
             // A kernel tripping over a shape it did not validate is still the model's problem to report.
-            throw new UnsupportedOperatorException(node.Index, node.Name, $"could not be {step}: {e.Message}");
+            throw new UnsupportedOperatorException(node.Index, node.Name, $"could not be {step}: {e.Message}", e);
         }
     }
 
@@ -148,7 +155,7 @@ public sealed class MicroInterpreter : IDisposable
             if (first[t] < 0 && last[t] < 0) continue; // referenced by nothing: needs no memory
             int firstUse = first[t] < 0 ? Math.Max(last[t], 0) : first[t];
             int lastUse = Math.Max(last[t], firstUse);
-            int offlineOffset = offline is not null && offline[t] >= 0 ? offline[t] : BufferRequest.Online;
+            long offlineOffset = offline is not null && offline[t] >= 0 ? offline[t] : BufferRequest.Online;
             requests.Add(new BufferRequest(Arena.AlignUp(tensor.ByteCount), firstUse, lastUse, offlineOffset));
             owners.Add((PlannedBufferKind.Tensor, t, tensor.Name));
         }
@@ -161,8 +168,10 @@ public sealed class MicroInterpreter : IDisposable
 
         var planner = _options.CustomPlanner ?? MemoryPlanners.Create(_options.Planner);
         var offsets = planner.Plan(requests);
-        int head = MemoryPlanners.HeadSize(requests, offsets);
-        _arena.SetHead(head);
+        // Offsets, sizes and the head are 64-bit: a huge tensor or offline offset must show up as an
+        // arena that is too small, not wrap around to a plan that seems to fit.
+        _arena.SetHead(MemoryPlanners.HeadSize(requests, offsets));
+        int head = _arena.HeadBytes;
 
         var buffers = new PlannedBuffer[requests.Count];
         var scratchMemory = new Memory<byte>[scratch.Count];
@@ -170,7 +179,7 @@ public sealed class MicroInterpreter : IDisposable
         {
             var (kind, id, name) = owners[i];
             var r = requests[i];
-            buffers[i] = new PlannedBuffer(kind, id, name, r.Size, r.FirstUse, r.LastUse, offsets[i], r.OfflineOffset != BufferRequest.Online);
+            buffers[i] = new PlannedBuffer(kind, id, name, (int)r.Size, r.FirstUse, r.LastUse, (int)offsets[i], r.OfflineOffset != BufferRequest.Online);
             if (kind == PlannedBufferKind.Tensor)
                 _tensors[id].Bind(_arena.Head(offsets[i], _tensors[id].ByteCount));
             else

@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Text;
+using TinyMl.Interpreter.Schema;
+using Xunit.Abstractions;
+
+namespace TinyMl.Interpreter.Tests.Fuzzing;
+
+/// <summary>
+/// Feeds malformed variants of every shared model to the reader and the interpreter. Each mutant
+/// must either run (load, allocate, fill inputs, invoke twice) or stop with a TinyMlException; any
+/// other exception, a hang, an OutOfMemoryException or an allocation out of proportion to the file
+/// fails the test with the model, the seed that replays the mutant, the mutation and the stack.
+/// To replay one mutant under a debugger: TINYML_FUZZ_REPLAY=&lt;model&gt;:&lt;mutant seed&gt; runs only that
+/// mutant, on the test's thread, and lets its exception through.
+/// </summary>
+public class ModelMutationTests
+{
+    // Fixed so CI is reproducible; TINYML_FUZZ_SEED explores other mutants, TINYML_FUZZ_MUTANTS runs more.
+    private const int DefaultSeed = 20251124;
+    private const int DefaultMutantsPerModel = 250;
+    private const int ArenaBytes = 1 << 20;
+    private static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan HeavyRun = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan InvokeBudgetPerModel = TimeSpan.FromSeconds(3);
+
+    private readonly ITestOutputHelper _output;
+
+    public ModelMutationTests(ITestOutputHelper output) => _output = output;
+
+    // Allocated: AllocateTensors passed but Invoke was not attempted (the model's invoke budget was spent).
+    private enum Stage { Rejected, Loaded, Allocated, Ran }
+
+    private sealed record Outcome(Stage Stage, Exception? Error, long AllocatedBytes);
+
+    /// <summary>
+    /// The shared models, plus small models built here that run end to end with today's kernels and
+    /// carry what the shared ones lack there: a variable tensor, an offline memory plan, RESHAPE
+    /// options, per-channel weights. Mutating those reaches the allocator and planner, not only the reader.
+    /// </summary>
+    private static List<(string Name, byte[] Bytes)> Corpus()
+    {
+        var corpus = Directory.GetFiles(SharedData.Models, "*.tflite").Order(StringComparer.Ordinal)
+            .Select(path => (Path.GetFileNameWithoutExtension(path), File.ReadAllBytes(path))).ToList();
+        Assert.True(corpus.Count > 0, $"no models in {SharedData.Models}");
+        corpus.Add(("built_int8_reshape_fc", BuildInt8ReshapeFullyConnected()));
+        corpus.Add(("built_float_fc_chain", BuildFloatFullyConnectedChain()));
+        corpus.Add(("built_int16_fc", BuildInt16FullyConnected()));
+        return corpus;
+    }
+
+    private static byte[] BuildInt8ReshapeFullyConnected()
+    {
+        var b = new ModelBuilder();
+        int input = b.AddTensor("input", TensorType.INT8, [1, 8], scales: [0.5f], zeroPoints: [-1]);
+        int shape = b.AddConstant("shape", TensorType.INT32, [2], new[] { 2, 4 });
+        int rows = b.AddTensor("rows", TensorType.INT8, [2, 4], scales: [0.5f], zeroPoints: [-1]);
+        int weights = b.AddConstant("weights", TensorType.INT8, [3, 4], new sbyte[] { 1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12 },
+            scales: [0.1f, 0.2f, 0.3f], zeroPoints: [0, 0, 0], quantizedDimension: 0);
+        int bias = b.AddConstant("bias", TensorType.INT32, [3], new[] { 10, -20, 30 }, scales: [0.05f, 0.1f, 0.15f], zeroPoints: [0, 0, 0]);
+        int output = b.AddTensor("output", TensorType.INT8, [2, 3], scales: [0.25f], zeroPoints: [3]);
+        b.AddTensor("state", TensorType.INT16, [4], isVariable: true, scales: [1f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.RESHAPE, [input, shape], [rows],
+            BuiltinOptionsUnion.FromReshapeOptions(new ReshapeOptionsT { NewShape = [2, 4] }));
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [rows, weights, bias], [output],
+            BuiltinOptionsUnion.FromFullyConnectedOptions(new FullyConnectedOptionsT { FusedActivationFunction = ActivationFunctionType.RELU }));
+        b.SetInputs(input).SetOutputs(output);
+        // version, subgraph, tensor count, then one offset per tensor (-1: planned online).
+        int[] plan = [1, 0, 7, 0, -1, 16, -1, -1, 32, -1];
+        b.AddMetadata(Model.OfflineMemoryAllocationMetadata, System.Runtime.InteropServices.MemoryMarshal.AsBytes(plan.AsSpan()).ToArray());
+        return b.Build();
+    }
+
+    private static byte[] BuildInt16FullyConnected()
+    {
+        var b = new ModelBuilder();
+        int input = b.AddTensor("input", TensorType.INT16, [2, 4], scales: [0.01f], zeroPoints: [0]);
+        int weights = b.AddConstant("weights", TensorType.INT8, [3, 4], new sbyte[] { 7, -3, 0, 2, 1, 1, -1, -1, 100, -100, 50, -50 },
+            scales: [0.02f, 0.01f, 0.005f], zeroPoints: [0, 0, 0], quantizedDimension: 0);
+        int bias = b.AddConstant("bias", TensorType.INT64, [3], new long[] { 1000, -1000, 0 });
+        int output = b.AddTensor("output", TensorType.INT16, [2, 3], scales: [0.001f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [input, weights, bias], [output]);
+        return b.SetInputs(input).SetOutputs(output).Build();
+    }
+
+    private static byte[] BuildFloatFullyConnectedChain()
+    {
+        var b = new ModelBuilder();
+        int input = b.AddTensor("input", TensorType.FLOAT32, [2, 3]);
+        int w1 = b.AddConstant("w1", TensorType.FLOAT32, [4, 3], Enumerable.Range(0, 12).Select(i => i * 0.25f - 1f).ToArray());
+        int hidden = b.AddTensor("hidden", TensorType.FLOAT32, [2, 4]);
+        int w2 = b.AddConstant("w2", TensorType.FLOAT32, [2, 4], Enumerable.Range(0, 8).Select(i => 1f - i * 0.125f).ToArray());
+        int b2 = b.AddConstant("b2", TensorType.FLOAT32, [2], new[] { 0.5f, -0.5f });
+        int flat = b.AddTensor("flat", TensorType.FLOAT32, [4]);
+        int output = b.AddTensor("output", TensorType.FLOAT32, [2, 2]);
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [input, w1, -1], [hidden],
+            BuiltinOptionsUnion.FromFullyConnectedOptions(new FullyConnectedOptionsT { FusedActivationFunction = ActivationFunctionType.RELU6 }));
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [hidden, w2, b2], [output]);
+        b.AddOperator(BuiltinOperator.RESHAPE, [output], [flat]);
+        b.SetInputs(input).SetOutputs(flat);
+        return b.Build();
+    }
+
+    [Fact]
+    public async Task Malformed_models_fail_with_typed_errors_and_never_crash_hang_or_overallocate()
+    {
+        int baseSeed = EnvInt("TINYML_FUZZ_SEED") ?? DefaultSeed;
+        int perModel = EnvInt("TINYML_FUZZ_MUTANTS") ?? DefaultMutantsPerModel;
+        var corpus = Corpus();
+        if (Environment.GetEnvironmentVariable("TINYML_FUZZ_REPLAY") is { Length: > 0 } replay)
+        {
+            var (name, original) = corpus.Single(m => m.Name == replay[..replay.LastIndexOf(':')]);
+            var mutant = ModelMutator.Create(original, FlatBufferLayout.Of(original), int.Parse(replay[(replay.LastIndexOf(':') + 1)..]));
+            _output.WriteLine($"replaying {replay}: {mutant.Description}");
+            var outcome = RunMutant(mutant.Bytes, name, invoke: true);
+            if (outcome.Error is not null && Classify(outcome.Error) is not null)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(outcome.Error);
+            return;
+        }
+
+        var master = new Random(baseSeed);
+        var failures = new List<string>();
+        var stages = new Dictionary<Stage, int>();
+        var errorKinds = new Dictionary<string, int>();
+        var boundsSites = new Dictionary<string, int>();
+        int total = 0, skipped = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (var (name, original) in corpus)
+        {
+            // The unmutated model must load (and the built ones run), or the corpus itself is broken.
+            var baseline = RunMutant(original, name, invoke: true);
+            var baselineClock = Stopwatch.StartNew();
+            if (baseline.Stage == Stage.Ran) RunMutant(original, name, invoke: true); // timed warm, after the JIT
+            var baselineTime = baselineClock.Elapsed;
+            _output.WriteLine($"{name}: unmutated reaches {baseline.Stage}{(baseline.Error is null ? "" : $" ({baseline.Error.Message})")}");
+            Assert.True(baseline.Stage >= Stage.Loaded && (baseline.Stage == Stage.Ran || !name.StartsWith("built_", StringComparison.Ordinal)),
+                $"unmutated {name} stopped at {baseline.Stage}: {baseline.Error}");
+            var layout = FlatBufferLayout.Of(original);
+            // Most mutants of a big model only touch weights and run like the original. Once the
+            // kernels exist a model like mobilenet_v2 takes seconds per run, so heavy models invoke
+            // only within a time budget; every mutant still loads and allocates.
+            int invokeBudget = baseline.Stage == Stage.Ran && baselineTime > HeavyRun
+                ? Math.Max(3, (int)(InvokeBudgetPerModel / baselineTime)) : int.MaxValue;
+            int invoked = 0;
+            // Allocation budget: the arena, a few copies' worth of the file (tensor tables, names), slack.
+            long budget = ArenaBytes + 8L * original.Length + (32 << 20);
+            for (int i = 0; i < perModel; i++)
+            {
+                int seed = master.Next();
+                var mutant = ModelMutator.Create(original, layout, seed);
+                string where = $"{name} mutant {i} (base seed {baseSeed}, mutant seed {seed}): {mutant.Description}";
+                total++;
+
+                bool invoke = invoked++ < invokeBudget;
+                if (!invoke) skipped++;
+                var task = Task.Run(() => RunMutant(mutant.Bytes, name, invoke));
+                if (await Task.WhenAny(task, Task.Delay(TimeLimit)) != task)
+                {
+                    // The worker is still spinning; stop here rather than pile more work on the cores.
+                    failures.Add($"HANG (> {TimeLimit.TotalSeconds} s) {where}");
+                    goto done;
+                }
+                var outcome = await task;
+                stages[outcome.Stage] = stages.GetValueOrDefault(outcome.Stage) + 1;
+                if (outcome.Error is { } error)
+                {
+                    string kind = error.GetType().Name;
+                    errorKinds[kind] = errorKinds.GetValueOrDefault(kind) + 1;
+                    if (Classify(error) is { } problem)
+                        failures.Add($"{problem} {where}\n{Describe(error)}");
+                    else if (Cause(error) is { } cause and not TinyMlException)
+                    {
+                        string site = $"{cause.GetType().Name} at {ThrowSite(cause)}";
+                        boundsSites[site] = boundsSites.GetValueOrDefault(site) + 1;
+                    }
+                }
+                if (outcome.AllocatedBytes > budget)
+                    failures.Add($"ALLOCATED {outcome.AllocatedBytes:N0} bytes (budget {budget:N0}) {where}");
+            }
+        }
+    done:
+        clock.Stop();
+        _output.WriteLine($"{total} mutants of {corpus.Count} models in {clock.Elapsed.TotalSeconds:F1} s (base seed {baseSeed})");
+        _output.WriteLine($"invokes skipped past the time budget of heavy models: {skipped}");
+        _output.WriteLine("stage reached: " + string.Join(", ", stages.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}")));
+        _output.WriteLine("errors: " + string.Join(", ", errorKinds.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}")));
+        _output.WriteLine("wrapped causes: " + string.Join(", ", boundsSites.OrderByDescending(p => p.Value).Take(12).Select(p => $"{p.Key} {p.Value}")));
+        Assert.True(total >= 1000 || EnvInt("TINYML_FUZZ_MUTANTS") is not null, $"only {total} mutants ran");
+        Assert.True(failures.Count == 0,
+            $"{failures.Count} of {total} mutants broke the runtime (showing up to 10):\n\n" + string.Join("\n\n", failures.Take(10)));
+    }
+
+    private static Outcome RunMutant(byte[] bytes, string name, bool invoke)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var stage = Stage.Rejected;
+        Exception? error = null;
+        try
+        {
+            var model = Model.FromBytes(bytes, name + " (mutant)");
+            stage = Stage.Loaded;
+            using var interpreter = new MicroInterpreter(model, OpResolver.WithAllBuiltins(), ArenaBytes);
+            interpreter.AllocateTensors();
+            stage = Stage.Allocated;
+            if (!invoke) return new Outcome(stage, null, GC.GetAllocatedBytesForCurrentThread() - before);
+            ReferenceInputs.Fill(interpreter);
+            interpreter.Invoke();
+            interpreter.Invoke();
+            stage = Stage.Ran;
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+        return new Outcome(stage, error, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>
+    /// Null when the error is the typed failure a malformed model deserves. A TinyMlException that
+    /// merely wraps a crash (IndexOutOfRange in a kernel, say) is a bug caught by a safety net, not a
+    /// validation. One wrapped cause is by design: a read outside the file stopped by the FlatBuffers
+    /// accessors' own bounds checks, which the reader and interpreter report with the location.
+    /// </summary>
+    private static string? Classify(Exception error)
+    {
+        if (error is OutOfMemoryException) return "OUT OF MEMORY";
+        if (error is not TinyMlException) return $"UNTYPED {error.GetType().Name}";
+        var cause = Cause(error);
+        if (cause is TinyMlException) return null;
+        if (cause is NotSupportedException) return null; // a deliberate refusal (e.g. an unknown fused activation)
+        if (cause is ArgumentException or IndexOutOfRangeException && ThrownByFlatBufferAccessor(cause)) return null;
+        return $"CRASH BEHIND A SAFETY NET ({cause.GetType().Name} inside {error.GetType().Name})";
+    }
+
+    /// <summary>The innermost exception under the chain of TinyMlExceptions (the error itself if none wraps anything).</summary>
+    private static Exception Cause(Exception error)
+    {
+        var cause = error;
+        while (cause is TinyMlException && cause.InnerException is not null) cause = cause.InnerException;
+        return cause;
+    }
+
+    /// <summary>
+    /// True when the first frame outside the BCL is the FlatBuffers library or the generated accessors.
+    /// Relies on the Debug build the tests run in: the JIT does not inline those accessors into the
+    /// reader's own (unoptimized) methods, so the frame that threw is still on the stack.
+    /// </summary>
+    private static bool ThrownByFlatBufferAccessor(Exception e)
+    {
+        string site = ThrowSite(e);
+        return site.StartsWith("Google.FlatBuffers.", StringComparison.Ordinal) || site.StartsWith("TinyMl.Interpreter.Schema.", StringComparison.Ordinal);
+    }
+
+    private static string ThrowSite(Exception e)
+    {
+        foreach (var frame in new StackTrace(e, false).GetFrames())
+        {
+            var method = frame.GetMethod();
+            var type = method?.DeclaringType;
+            if (type is null) continue;
+            string ns = type.Namespace ?? "";
+            if (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal)) continue;
+            return $"{type.FullName}.{method!.Name}";
+        }
+        return "?";
+    }
+
+    private static string Describe(Exception e)
+    {
+        var text = new StringBuilder();
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x != e) text.Append("--- caused by ");
+            text.Append(x.GetType().FullName).Append(": ").Append(x.Message).Append('\n');
+            text.Append(x.StackTrace).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    private static int? EnvInt(string name) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out int value) ? value : null;
+}
