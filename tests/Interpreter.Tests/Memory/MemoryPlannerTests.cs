@@ -14,7 +14,7 @@ public class MemoryPlannerTests
     {
         var requests = new[] { B(10, 0, 1), B(20, 2, 3) };
         var offsets = new GreedyMemoryPlanner().Plan(requests);
-        Assert.Equal(new[] { 0, 0 }, offsets);
+        Assert.Equal(new long[] { 0, 0 }, offsets);
         Assert.Equal(20, MemoryPlanners.HeadSize(requests, offsets));
     }
 
@@ -23,7 +23,7 @@ public class MemoryPlannerTests
     {
         var requests = new[] { B(10, 0, 1), B(20, 1, 2), B(30, 2, 3), B(40, 3, 4), B(50, 0, 1) };
         var offsets = new GreedyMemoryPlanner().Plan(requests);
-        Assert.Equal(new[] { 50, 70, 40, 0, 0 }, offsets);
+        Assert.Equal(new long[] { 50, 70, 40, 0, 0 }, offsets);
         Assert.Equal(90, MemoryPlanners.HeadSize(requests, offsets));
     }
 
@@ -51,7 +51,7 @@ public class MemoryPlannerTests
     public void Linear_planner_gives_every_buffer_its_own_bytes()
     {
         var requests = new[] { B(10, 0, 1), B(20, 2, 3), B(30, 0, 3) };
-        Assert.Equal(new[] { 0, 10, 30 }, new LinearMemoryPlanner().Plan(requests));
+        Assert.Equal(new long[] { 0, 10, 30 }, new LinearMemoryPlanner().Plan(requests));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class MemoryPlannerTests
         }
     }
 
-    private static void AssertNoLiveOverlap(BufferRequest[] requests, int[] offsets)
+    private static void AssertNoLiveOverlap(BufferRequest[] requests, long[] offsets)
     {
         for (int a = 0; a < requests.Length; a++)
         for (int b = a + 1; b < requests.Length; b++)
