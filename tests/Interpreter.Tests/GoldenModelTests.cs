@@ -118,11 +118,6 @@ public class GoldenModelTests
     {
         using var interpreter = NewInterpreter(model);
         LoadInputs(interpreter, model);
-        interpreter.Invoke(); // warm up: JIT and any lazy runtime state
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int run = 0; run < 5; run++)
-            interpreter.Invoke();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
     }
 }

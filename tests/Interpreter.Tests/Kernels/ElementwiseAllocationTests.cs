@@ -99,11 +99,6 @@ public class ElementwiseAllocationTests
             for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(input.Type == TensorType.BOOL ? i & 1 : 1 + i % 5);
             input.CopyFrom<byte>(bytes);
         }
-        interpreter.Invoke(); // warm up: JIT and any lazy runtime state
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int run = 0; run < 5; run++)
-            interpreter.Invoke();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
     }
 }

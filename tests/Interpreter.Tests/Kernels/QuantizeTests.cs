@@ -226,10 +226,7 @@ public class QuantizeTests
         foreach (var model in models)
         {
             using var interpreter = Run(model);
-            interpreter.Invoke();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            interpreter.Invoke();
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, InvokeAllocations.Measure(interpreter));
         }
     }
 }

@@ -192,10 +192,7 @@ public class SoftmaxTests
         foreach (var model in models)
         {
             using var interpreter = Run(model);
-            interpreter.Invoke();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            interpreter.Invoke();
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, InvokeAllocations.Measure(interpreter));
         }
     }
 }

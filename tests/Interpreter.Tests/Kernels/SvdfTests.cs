@@ -238,10 +238,7 @@ public class SvdfTests
         foreach (var model in new[] { FloatModel(ActivationFunctionType.TANH).Model, Int16StateModel().Model })
         {
             using var interpreter = Run(model);
-            interpreter.Invoke();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            interpreter.Invoke();
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, InvokeAllocations.Measure(interpreter));
         }
     }
 }
