@@ -96,4 +96,22 @@ public class InterpreterTests
         var e = Assert.Throws<UnsupportedOperatorException>(interpreter.AllocateTensors);
         Assert.Equal("operator 0 (FULLY_CONNECTED) has no registered kernel", e.Message);
     }
+
+    [Fact]
+    public void Plan_records_what_owns_each_byte_of_the_persistent_tail()
+    {
+        using var interpreter = new MicroInterpreter(Model.Load(SharedData.ModelPath("keyword_scrambled")), OpResolver.WithAllBuiltins(), 1 << 20);
+        interpreter.AllocateTensors();
+        var plan = interpreter.Plan;
+        // Every tail byte is accounted for (allocations are 16-byte aligned) and none overlap.
+        Assert.Equal(plan.TailBytes, plan.PersistentBuffers.Sum(p => (p.Bytes + 15) / 16 * 16));
+        var sorted = plan.PersistentBuffers.OrderBy(p => p.Offset).ToArray();
+        for (int i = 1; i < sorted.Length; i++)
+            Assert.True(sorted[i - 1].Offset + sorted[i - 1].Bytes <= sorted[i].Offset);
+        // The 7 SVDF state tensors are variables, so they live in the tail.
+        var variables = interpreter.Tensors.Where(t => t.IsVariable).ToArray();
+        Assert.Equal(7, variables.Length);
+        foreach (var v in variables)
+            Assert.Contains(plan.PersistentBuffers, p => p.Owner.StartsWith($"variable tensor {v.Index} ") && p.Bytes == v.ByteCount);
+    }
 }

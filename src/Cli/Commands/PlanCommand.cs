@@ -51,6 +51,16 @@ public static class PlanCommand
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
+                w.WriteStartArray("persistent");
+                foreach (var p in plan.PersistentBuffers)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("owner", p.Owner);
+                    w.WriteNumber("bytes", p.Bytes);
+                    w.WriteNumber("tail_offset", p.Offset);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
             });
             return CliExit.Ok;
         }
@@ -61,6 +71,13 @@ public static class PlanCommand
             table.AddRow(b.Kind == PlannedBufferKind.Tensor ? "tensor" : "scratch", b.Id.ToString(), Markup.Escape(b.Name),
                 b.Bytes.ToString("N0"), $"{b.FirstOperator}..{b.LastOperator}", b.Offset.ToString("N0"), (b.Offset + b.Bytes).ToString("N0"));
         console.Write(table);
+        if (plan.PersistentBuffers.Count > 0)
+        {
+            var tail = new Table().Title("persistent tail").AddColumns("owner", "bytes", "offset in tail");
+            foreach (var p in plan.PersistentBuffers)
+                tail.AddRow(Markup.Escape(p.Owner), p.Bytes.ToString("N0"), p.Offset.ToString("N0"));
+            console.Write(tail);
+        }
         console.MarkupLine($"{plan.Planner} plan of {Markup.Escape(CliModels.ModelName(path))}: head {plan.HeadBytes:N0} bytes " +
                            $"(unshared {plan.UnsharedBytes:N0}), tail {plan.TailBytes:N0} bytes, arena used {interpreter.ArenaUsedBytes:N0} bytes");
         return CliExit.Ok;

@@ -21,6 +21,7 @@ public sealed class Arena
     private long _tailBytes;
     private long _detachedBytes;
     private bool _tailOverflowed;
+    private readonly List<PersistentBuffer> _persistent = new();
 
     public Arena(Memory<byte> memory)
     {
@@ -36,8 +37,11 @@ public sealed class Arena
 
     public static long AlignUp(long bytes) => (bytes + Alignment - 1) & ~(long)(Alignment - 1);
 
-    /// <summary>Allocates zeroed persistent bytes from the tail.</summary>
-    public Memory<byte> AllocatePersistent(int bytes)
+    /// <summary>What the tail holds, in allocation order (the first sits at the arena's end).</summary>
+    public IReadOnlyList<PersistentBuffer> PersistentBuffers => _persistent;
+
+    /// <summary>Allocates zeroed persistent bytes from the tail, recording <paramref name="owner"/> for the plan.</summary>
+    public Memory<byte> AllocatePersistent(int bytes, string owner = "")
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         long aligned = AlignUp(bytes);
@@ -45,6 +49,7 @@ public sealed class Arena
         if (!_tailOverflowed && aligned <= _tailStart)
         {
             _tailStart -= (int)aligned;
+            _persistent.Add(new PersistentBuffer(owner, bytes, _tailStart));
             var block = _memory.Slice(_tailStart, bytes);
             block.Span.Clear();
             return block;

@@ -17,6 +17,14 @@ public sealed record PlannedBuffer(
     bool OfflinePlanned);
 
 /// <summary>
+/// One allocation of the persistent tail: what owns it (a variable tensor, or an operator's kernel
+/// data such as per-channel multipliers), its size and its offset. In an <see cref="ArenaPlan"/>
+/// the offset counts from the start of the tail, so an arena of exactly TotalBytes holds it at
+/// HeadBytes + Offset, whatever size the arena really is.
+/// </summary>
+public sealed record PersistentBuffer(string Owner, int Bytes, int Offset);
+
+/// <summary>
 /// The arena layout the interpreter settled on: the planned head and the persistent tail. Public so
 /// that tools can draw it; it is computed once, in AllocateTensors.
 /// </summary>
@@ -28,6 +36,8 @@ public sealed class ArenaPlan
     public required int HeadBytes { get; init; }
     /// <summary>Bytes allocated from the tail: variable tensors and kernels' persistent data.</summary>
     public required int TailBytes { get; init; }
+    /// <summary>The tail's allocations, like TFLM's RecordingMicroAllocator reports them.</summary>
+    public required IReadOnlyList<PersistentBuffer> PersistentBuffers { get; init; }
     public required int OperatorCount { get; init; }
     public int TotalBytes => HeadBytes + TailBytes;
     /// <summary>What the head would take if no two buffers shared bytes.</summary>

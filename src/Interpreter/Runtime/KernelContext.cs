@@ -24,6 +24,8 @@ public sealed class KernelContext
 
     internal Phase CurrentPhase { get; set; }
     internal int CurrentOperator { get; set; }
+    /// <summary>Label of the node whose Init or Prepare is running, for the arena's record of the tail.</summary>
+    internal string CurrentOwner { get; set; } = "";
     internal IReadOnlyList<ScratchRequest> ScratchRequests => _scratchRequests;
 
     public Tensor GetTensor(int index) => _tensors[index];
@@ -33,7 +35,7 @@ public sealed class KernelContext
     {
         if (CurrentPhase == Phase.Invoke)
             throw new InterpreterStateException("persistent buffers can only be allocated in Init or Prepare");
-        return _arena.AllocatePersistent(bytes);
+        return _arena.AllocatePersistent(bytes, CurrentOwner);
     }
 
     /// <summary>Asks for <paramref name="bytes"/> of scratch for the current operator's Invoke; returns its handle.</summary>

@@ -91,7 +91,7 @@ public sealed class MicroInterpreter : IDisposable
         // Variable tensors (RNN state) are persistent: they keep their values across invocations.
         foreach (var tensor in _tensors)
             if (tensor.IsVariable && tensor.ByteCount > 0)
-                tensor.Bind(_arena.AllocatePersistent(tensor.ByteCount));
+                tensor.Bind(_arena.AllocatePersistent(tensor.ByteCount, $"variable tensor {tensor.Index} ('{tensor.Name}')"));
 
         context.CurrentPhase = KernelContext.Phase.Init;
         foreach (var node in nodes)
@@ -111,6 +111,7 @@ public sealed class MicroInterpreter : IDisposable
     private static void RunKernelStep(KernelContext context, Node node, string step, Action action)
     {
         context.CurrentOperator = node.Index;
+        context.CurrentOwner = node.ToString();
         try
         {
             action();
@@ -189,6 +190,8 @@ public sealed class MicroInterpreter : IDisposable
         return new ArenaPlan
         {
             Planner = planner.Name, Buffers = buffers, HeadBytes = head, TailBytes = _arena.TailBytes, OperatorCount = opCount,
+            PersistentBuffers = _arena.PersistentBuffers
+                .Select(p => p with { Offset = p.Offset - (_arena.Capacity - _arena.TailBytes) }).ToArray(),
         };
     }
 
