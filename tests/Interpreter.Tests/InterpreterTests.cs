@@ -114,4 +114,13 @@ public class InterpreterTests
         foreach (var v in variables)
             Assert.Contains(plan.PersistentBuffers, p => p.Owner.StartsWith($"variable tensor {v.Index} ") && p.Bytes == v.ByteCount);
     }
+
+    [Fact]
+    public void A_failed_allocation_is_not_retried_on_a_half_used_arena()
+    {
+        using var interpreter = new MicroInterpreter(Model.Load(SharedData.ModelPath("keyword_scrambled")), OpResolver.WithAllBuiltins(), 1024);
+        var first = Assert.Throws<ArenaTooSmallException>(interpreter.AllocateTensors);
+        var second = Assert.Throws<InterpreterStateException>(interpreter.AllocateTensors);
+        Assert.Contains(first.Message, second.Message);
+    }
 }

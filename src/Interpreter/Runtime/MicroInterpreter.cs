@@ -21,6 +21,7 @@ public sealed class MicroInterpreter : IDisposable
     private KernelContext? _context;
     private ArenaPlan? _plan;
     private bool _allocated;
+    private TinyMlException? _allocationFailure;
     private bool _disposed;
 
     public MicroInterpreter(Model model, IOpResolver resolver, int arenaBytes, InterpreterOptions? options = null)
@@ -63,6 +64,23 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (_allocated) return;
         ObjectDisposedException.ThrowIf(_disposed, this);
+        // Init and Prepare have already taken tail memory: a second attempt would start from a
+        // half-used arena and report the wrong figures.
+        if (_allocationFailure is not null)
+            throw new InterpreterStateException($"AllocateTensors already failed ({_allocationFailure.Message}); create a new MicroInterpreter");
+        try
+        {
+            Allocate();
+        }
+        catch (TinyMlException e)
+        {
+            _allocationFailure = e;
+            throw;
+        }
+    }
+
+    private void Allocate()
+    {
         var subgraph = _model.MainSubgraph;
         var context = new KernelContext(_arena, _tensors);
 
