@@ -1,3 +1,4 @@
+using System.Numerics;
 using TinyMl.Interpreter.Quantization;
 using TinyMl.Interpreter.Schema;
 
@@ -82,16 +83,16 @@ internal sealed class PoolingKernel : Kernel
                 MaxFloat(d, input.AsReadOnlySpan<float>(), output.AsSpan<float>());
                 break;
             case TensorType.INT8 when _kind == PoolKind.Average:
-                AverageInt8(d, input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>());
+                AverageInteger(d, input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>());
                 break;
             case TensorType.INT8:
-                MaxInt8(d, input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>());
+                MaxInteger(d, input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>());
                 break;
             case TensorType.INT16 when _kind == PoolKind.Average:
-                AverageInt16(d, input.AsReadOnlySpan<short>(), output.AsSpan<short>());
+                AverageInteger(d, input.AsReadOnlySpan<short>(), output.AsSpan<short>());
                 break;
             case TensorType.INT16:
-                MaxInt16(d, input.AsReadOnlySpan<short>(), output.AsSpan<short>());
+                MaxInteger(d, input.AsReadOnlySpan<short>(), output.AsSpan<short>());
                 break;
         }
     }
@@ -164,7 +165,9 @@ internal sealed class PoolingKernel : Kernel
         }
     }
 
-    private static void AverageInt8(OpData d, ReadOnlySpan<sbyte> input, Span<sbyte> output)
+    // int8 and int16 share one body each: the JIT compiles a separate copy per element type, so the
+    // generic form costs nothing and the two paths cannot drift apart.
+    private static void AverageInteger<T>(OpData d, ReadOnlySpan<T> input, Span<T> output) where T : unmanaged, IBinaryInteger<T>
     {
         var w = d.Window;
         int outIndex = 0;
@@ -185,15 +188,15 @@ internal sealed class PoolingKernel : Kernel
                     {
                         int inRow = (b * d.InputHeight + inY0 + fy) * d.InputWidth;
                         for (int fx = fx0; fx < fx1; fx++)
-                            sum += input[(inRow + inX0 + fx) * d.Depth + c];
+                            sum += int.CreateTruncating(input[(inRow + inX0 + fx) * d.Depth + c]);
                     }
-                    output[outIndex] = (sbyte)Math.Clamp(RoundedAverage(sum, count), d.ActivationMin, d.ActivationMax);
+                    output[outIndex] = T.CreateTruncating(Math.Clamp(RoundedAverage(sum, count), d.ActivationMin, d.ActivationMax));
                 }
             }
         }
     }
 
-    private static void MaxInt8(OpData d, ReadOnlySpan<sbyte> input, Span<sbyte> output)
+    private static void MaxInteger<T>(OpData d, ReadOnlySpan<T> input, Span<T> output) where T : unmanaged, IBinaryInteger<T>, IMinMaxValue<T>
     {
         var w = d.Window;
         int outIndex = 0;
@@ -208,71 +211,14 @@ internal sealed class PoolingKernel : Kernel
                 var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, 1, d.FilterWidth, d.InputWidth);
                 for (int c = 0; c < d.Depth; c++, outIndex++)
                 {
-                    int max = sbyte.MinValue;
+                    int max = int.CreateTruncating(T.MinValue);
                     for (int fy = fy0; fy < fy1; fy++)
                     {
                         int inRow = (b * d.InputHeight + inY0 + fy) * d.InputWidth;
                         for (int fx = fx0; fx < fx1; fx++)
-                            max = Math.Max(max, input[(inRow + inX0 + fx) * d.Depth + c]);
+                            max = Math.Max(max, int.CreateTruncating(input[(inRow + inX0 + fx) * d.Depth + c]));
                     }
-                    output[outIndex] = (sbyte)Math.Clamp(max, d.ActivationMin, d.ActivationMax);
-                }
-            }
-        }
-    }
-
-    private static void AverageInt16(OpData d, ReadOnlySpan<short> input, Span<short> output)
-    {
-        var w = d.Window;
-        int outIndex = 0;
-        for (int b = 0; b < d.Batches; b++)
-        for (int oy = 0; oy < w.OutputHeight; oy++)
-        {
-            int inY0 = oy * w.StrideHeight - w.PadHeight;
-            var (fy0, fy1) = WindowGeometry.InBoundsTaps(inY0, 1, d.FilterHeight, d.InputHeight);
-            for (int ox = 0; ox < w.OutputWidth; ox++)
-            {
-                int inX0 = ox * w.StrideWidth - w.PadWidth;
-                var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, 1, d.FilterWidth, d.InputWidth);
-                int count = (fy1 - fy0) * (fx1 - fx0);
-                for (int c = 0; c < d.Depth; c++, outIndex++)
-                {
-                    int sum = 0;
-                    for (int fy = fy0; fy < fy1; fy++)
-                    {
-                        int inRow = (b * d.InputHeight + inY0 + fy) * d.InputWidth;
-                        for (int fx = fx0; fx < fx1; fx++)
-                            sum += input[(inRow + inX0 + fx) * d.Depth + c];
-                    }
-                    output[outIndex] = (short)Math.Clamp(RoundedAverage(sum, count), d.ActivationMin, d.ActivationMax);
-                }
-            }
-        }
-    }
-
-    private static void MaxInt16(OpData d, ReadOnlySpan<short> input, Span<short> output)
-    {
-        var w = d.Window;
-        int outIndex = 0;
-        for (int b = 0; b < d.Batches; b++)
-        for (int oy = 0; oy < w.OutputHeight; oy++)
-        {
-            int inY0 = oy * w.StrideHeight - w.PadHeight;
-            var (fy0, fy1) = WindowGeometry.InBoundsTaps(inY0, 1, d.FilterHeight, d.InputHeight);
-            for (int ox = 0; ox < w.OutputWidth; ox++)
-            {
-                int inX0 = ox * w.StrideWidth - w.PadWidth;
-                var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, 1, d.FilterWidth, d.InputWidth);
-                for (int c = 0; c < d.Depth; c++, outIndex++)
-                {
-                    int max = short.MinValue;
-                    for (int fy = fy0; fy < fy1; fy++)
-                    {
-                        int inRow = (b * d.InputHeight + inY0 + fy) * d.InputWidth;
-                        for (int fx = fx0; fx < fx1; fx++)
-                            max = Math.Max(max, input[(inRow + inX0 + fx) * d.Depth + c]);
-                    }
-                    output[outIndex] = (short)Math.Clamp(max, d.ActivationMin, d.ActivationMax);
+                    output[outIndex] = T.CreateTruncating(Math.Clamp(max, d.ActivationMin, d.ActivationMax));
                 }
             }
         }
