@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using TinyMl.Interpreter.Quantization;
 using TinyMl.Interpreter.Schema;
@@ -113,11 +114,11 @@ internal sealed class ConvKernel : Kernel
                     bias is null ? default : bias.AsReadOnlySpan<int>(), output.AsSpan<sbyte>());
                 break;
             case TensorType.INT16 when bias is not null && bias.Type == TensorType.INT64:
-                EvalInt16Wide(d, input.AsReadOnlySpan<short>(), filter.AsReadOnlySpan<sbyte>(),
+                EvalInt16(d, input.AsReadOnlySpan<short>(), filter.AsReadOnlySpan<sbyte>(),
                     bias.AsReadOnlySpan<long>(), output.AsSpan<short>());
                 break;
             case TensorType.INT16:
-                EvalInt16Narrow(d, input.AsReadOnlySpan<short>(), filter.AsReadOnlySpan<sbyte>(),
+                EvalInt16(d, input.AsReadOnlySpan<short>(), filter.AsReadOnlySpan<sbyte>(),
                     bias is null ? default : bias.AsReadOnlySpan<int>(), output.AsSpan<short>());
                 break;
         }
@@ -197,8 +198,10 @@ internal sealed class ConvKernel : Kernel
         }
     }
 
-    // 16x8 with int64 bias: the accumulator is int64 and requantization uses TFLM's 64-bit form.
-    private static void EvalInt16Wide(OpData d, ReadOnlySpan<short> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<long> bias, Span<short> output)
+    // 16x8. TFLM instantiates one loop with the bias type as accumulator: int64 bias gives an int64
+    // sum and its 64-bit requantization; int32 (or no) bias an int32 sum that wraps in 32 bits.
+    private static void EvalInt16<TAcc>(OpData d, ReadOnlySpan<short> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<TAcc> bias, Span<short> output)
+        where TAcc : unmanaged, IBinaryInteger<TAcc>
     {
         var multipliers = MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
         var shifts = MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
@@ -216,7 +219,7 @@ internal sealed class ConvKernel : Kernel
                 for (int oc = 0; oc < d.OutputDepth; oc++, outIndex++)
                 {
                     int channelBase = oc / d.FiltersPerGroup * d.FilterDepth;
-                    long acc = 0;
+                    TAcc acc = TAcc.Zero;
                     for (int fy = fy0; fy < fy1; fy++)
                     {
                         int inRow = (b * d.InputHeight + inY0 + w.DilationHeight * fy) * d.InputWidth;
@@ -226,52 +229,13 @@ internal sealed class ConvKernel : Kernel
                             var x = input.Slice((inRow + inX0 + w.DilationWidth * fx) * d.InputDepth + channelBase, d.FilterDepth);
                             var f = filter.Slice((filterRow + fx) * d.FilterDepth, d.FilterDepth);
                             for (int i = 0; i < x.Length; i++)
-                                acc += f[i] * x[i];
-                        }
-                    }
-                    acc += bias[oc];
-                    int value = FixedPoint.MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]);
-                    output[outIndex] = (short)Math.Clamp(value, d.ActivationMin, d.ActivationMax);
-                }
-            }
-        }
-    }
-
-    // 16x8 with int32 (or no) bias: TFLM instantiates the same loop with an int32 accumulator, so
-    // the sum wraps in 32 bits and the 32-bit requantization is used.
-    private static void EvalInt16Narrow(OpData d, ReadOnlySpan<short> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<short> output)
-    {
-        var multipliers = MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
-        var shifts = MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
-        var w = d.Window;
-        int outIndex = 0;
-        for (int b = 0; b < d.Batches; b++)
-        for (int oy = 0; oy < w.OutputHeight; oy++)
-        {
-            int inY0 = oy * w.StrideHeight - w.PadHeight;
-            var (fy0, fy1) = WindowGeometry.InBoundsTaps(inY0, w.DilationHeight, d.FilterHeight, d.InputHeight);
-            for (int ox = 0; ox < w.OutputWidth; ox++)
-            {
-                int inX0 = ox * w.StrideWidth - w.PadWidth;
-                var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, w.DilationWidth, d.FilterWidth, d.InputWidth);
-                for (int oc = 0; oc < d.OutputDepth; oc++, outIndex++)
-                {
-                    int channelBase = oc / d.FiltersPerGroup * d.FilterDepth;
-                    int acc = 0;
-                    for (int fy = fy0; fy < fy1; fy++)
-                    {
-                        int inRow = (b * d.InputHeight + inY0 + w.DilationHeight * fy) * d.InputWidth;
-                        int filterRow = (oc * d.FilterHeight + fy) * d.FilterWidth;
-                        for (int fx = fx0; fx < fx1; fx++)
-                        {
-                            var x = input.Slice((inRow + inX0 + w.DilationWidth * fx) * d.InputDepth + channelBase, d.FilterDepth);
-                            var f = filter.Slice((filterRow + fx) * d.FilterDepth, d.FilterDepth);
-                            for (int i = 0; i < x.Length; i++)
-                                acc += f[i] * x[i];
+                                acc += TAcc.CreateTruncating(f[i] * x[i]);
                         }
                     }
                     if (!bias.IsEmpty) acc += bias[oc];
-                    int value = FixedPoint.MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]);
+                    int value = typeof(TAcc) == typeof(long)
+                        ? FixedPoint.MultiplyByQuantizedMultiplier(long.CreateTruncating(acc), multipliers[oc], shifts[oc])
+                        : FixedPoint.MultiplyByQuantizedMultiplier(int.CreateTruncating(acc), multipliers[oc], shifts[oc]);
                     output[outIndex] = (short)Math.Clamp(value, d.ActivationMin, d.ActivationMax);
                 }
             }
