@@ -159,7 +159,7 @@ internal sealed class LogisticKernel : Kernel
             else
             {
                 int inputQ4 = FixedPoint.MultiplyByQuantizedMultiplier(x, d.InputMultiplier, d.InputShift);
-                int outputQ0 = FixedPoint.LogisticQ31(inputQ4, 4);
+                int outputQ0 = FixedPoint.Logistic(inputQ4, 4);
                 // Q0.31 to 1/256 steps, then the fixed output zero point -128.
                 int value = FixedPoint.RoundingDivideByPOT(outputQ0, 31 - 8) - 128;
                 output[i] = (sbyte)Math.Clamp(value, sbyte.MinValue, sbyte.MaxValue);
@@ -227,7 +227,7 @@ internal sealed class TanhKernel : Kernel
             else
             {
                 int inputQ4 = FixedPoint.MultiplyByQuantizedMultiplier(x, d.InputMultiplier, d.InputShift);
-                int outputQ0 = FixedPoint.TanhQ31(inputQ4, 4);
+                int outputQ0 = FixedPoint.Tanh(inputQ4, 4);
                 // Q0.31 to 1/128 steps; TFLM adds no output zero point for tanh.
                 int value = FixedPoint.RoundingDivideByPOT(outputQ0, 31 - 7);
                 output[i] = (sbyte)Math.Clamp(value, sbyte.MinValue, sbyte.MaxValue);

@@ -99,9 +99,8 @@ internal sealed class SoftmaxKernel : Kernel
         var q = QuantizedMultiplier.FromDouble(real);
         data.InputMultiplier = q.Multiplier;
         data.InputShift = q.Shift;
-        // TFLM's CalculateInputRadius: the largest difference the left shift cannot overflow; anything further below the maximum counts as exp = 0.
-        double maxInputRescaled = 1.0 * ((1 << ScaledDiffIntegerBits) - 1) * (1L << (31 - ScaledDiffIntegerBits)) / (1L << q.Shift);
-        data.DiffMin = -(int)Math.Floor(maxInputRescaled);
+        // The largest difference the left shift cannot overflow; anything further below the maximum counts as exp = 0.
+        data.DiffMin = -FixedPoint.InputRangeRadius(ScaledDiffIntegerBits, q.Shift);
     }
 
     private static void PrepareInt16(KernelContext context, Node node, OpData data, Tensor input, float beta)
