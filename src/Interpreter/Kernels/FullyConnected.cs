@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Numerics;
 using TinyMl.Interpreter.Quantization;
 using TinyMl.Interpreter.Schema;
 
@@ -83,7 +85,8 @@ internal sealed class FullyConnectedKernel : Kernel
             multipliers[c] = q.Multiplier;
             shifts[c] = q.Shift;
         }
-        data.InputOffset = -input.ZeroPoint;
+        // TFLM's 16x8 kernel applies no input offset (int16 activations are symmetric).
+        data.InputOffset = input.Type == TensorType.INT16 ? 0 : -input.ZeroPoint;
         data.FilterOffset = -filter.ZeroPoint;
         data.OutputOffset = output.ZeroPoint;
         var (typeMin, typeMax) = ActivationRange.ForType(output.Type);
@@ -104,11 +107,11 @@ internal sealed class FullyConnectedKernel : Kernel
                     bias is null ? default : bias.AsReadOnlySpan<float>(), output.AsSpan<float>());
                 break;
             case TensorType.INT8:
-                EvalInt8(data, input.AsReadOnlySpan<sbyte>(), filter.AsReadOnlySpan<sbyte>(),
+                EvalQuantized(data, input.AsReadOnlySpan<sbyte>(), filter.AsReadOnlySpan<sbyte>(),
                     bias is null ? default : bias.AsReadOnlySpan<int>(), output.AsSpan<sbyte>());
                 break;
             case TensorType.INT16:
-                EvalInt16(data, input.AsReadOnlySpan<short>(), filter.AsReadOnlySpan<sbyte>(),
+                EvalQuantized(data, input.AsReadOnlySpan<short>(), filter.AsReadOnlySpan<sbyte>(),
                     bias is null ? default : bias.AsReadOnlySpan<long>(), output.AsSpan<short>());
                 break;
         }
@@ -131,10 +134,14 @@ internal sealed class FullyConnectedKernel : Kernel
         }
     }
 
-    private static void EvalInt8(OpData d, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output)
+    // int8 (int32 accumulator and bias) and 16x8 (int64 accumulator and bias) share one body; the JIT
+    // compiles a copy per type pair, and the requantization form follows the accumulator's width.
+    private static void EvalQuantized<T, TAcc>(OpData d, ReadOnlySpan<T> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<TAcc> bias, Span<T> output)
+        where T : unmanaged, IBinaryInteger<T>
+        where TAcc : unmanaged, IBinaryInteger<TAcc>
     {
-        var multipliers = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
-        var shifts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
+        var multipliers = MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
+        var shifts = MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
         bool perChannel = multipliers.Length > 1;
         for (int b = 0; b < d.Batches; b++)
         {
@@ -142,35 +149,15 @@ internal sealed class FullyConnectedKernel : Kernel
             for (int o = 0; o < d.OutputDepth; o++)
             {
                 var weights = filter.Slice(o * d.AccumDepth, d.AccumDepth);
-                int acc = 0;
+                TAcc acc = TAcc.Zero;
                 for (int i = 0; i < row.Length; i++)
-                    acc += (weights[i] + d.FilterOffset) * (row[i] + d.InputOffset);
+                    acc += TAcc.CreateTruncating(weights[i] + d.FilterOffset) * TAcc.CreateTruncating(int.CreateTruncating(row[i]) + d.InputOffset);
                 if (!bias.IsEmpty) acc += bias[o];
                 int c = perChannel ? o : 0;
-                acc = FixedPoint.MultiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]) + d.OutputOffset;
-                output[b * d.OutputDepth + o] = (sbyte)Math.Clamp(acc, d.ActivationMin, d.ActivationMax);
-            }
-        }
-    }
-
-    private static void EvalInt16(OpData d, ReadOnlySpan<short> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<long> bias, Span<short> output)
-    {
-        var multipliers = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
-        var shifts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
-        bool perChannel = multipliers.Length > 1;
-        for (int b = 0; b < d.Batches; b++)
-        {
-            var row = input.Slice(b * d.AccumDepth, d.AccumDepth);
-            for (int o = 0; o < d.OutputDepth; o++)
-            {
-                var weights = filter.Slice(o * d.AccumDepth, d.AccumDepth);
-                long acc = 0;
-                for (int i = 0; i < row.Length; i++)
-                    acc += (long)(weights[i] + d.FilterOffset) * row[i];
-                if (!bias.IsEmpty) acc += bias[o];
-                int c = perChannel ? o : 0;
-                int value = FixedPoint.MultiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]) + d.OutputOffset;
-                output[b * d.OutputDepth + o] = (short)Math.Clamp(value, d.ActivationMin, d.ActivationMax);
+                int value = (typeof(TAcc) == typeof(long)
+                    ? FixedPoint.MultiplyByQuantizedMultiplier(long.CreateTruncating(acc), multipliers[c], shifts[c])
+                    : FixedPoint.MultiplyByQuantizedMultiplier(int.CreateTruncating(acc), multipliers[c], shifts[c])) + d.OutputOffset;
+                output[b * d.OutputDepth + o] = T.CreateTruncating(Math.Clamp(value, d.ActivationMin, d.ActivationMax));
             }
         }
     }

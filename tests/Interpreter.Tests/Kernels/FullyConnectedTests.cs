@@ -63,4 +63,27 @@ public class FullyConnectedTests
         Assert.Contains("operator 0 (FULLY_CONNECTED)", e.Message);
         Assert.Contains("rows of 4", e.Message);
     }
+
+    [Fact]
+    public void Int16_activations_accumulate_in_64_bits_with_int64_bias()
+    {
+        var b = new ModelBuilder();
+        int input = b.AddTensor("x", TensorType.INT16, [1, 2], scales: [1f], zeroPoints: [0]);
+        int weights = b.AddConstant("w", TensorType.INT8, [1, 2], new sbyte[] { 2, -3 }, scales: [0.5f], zeroPoints: [0]);
+        int bias = b.AddConstant("b", TensorType.INT64, [1], new long[] { 10 }, scales: [0.5f], zeroPoints: [0]);
+        int output = b.AddTensor("y", TensorType.INT16, [1, 1], scales: [1f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [input, weights, bias], [output]);
+        b.SetInputs(input).SetOutputs(output);
+
+        using var interpreter = Run(b.ToModel());
+        interpreter.Input(0).CopyFrom(new short[] { 30000, -20000 });
+        interpreter.Invoke();
+        // acc = 2*30000 + (-3)*(-20000) + 10 = 120010 (beyond int16, fine in the accumulator);
+        // * 0.5 = 60005 rounds to 60005 and saturates to 32767.
+        Assert.Equal(new short[] { 32767 }, interpreter.Output(0).ToArray<short>());
+        interpreter.Input(0).CopyFrom(new short[] { 100, 40 });
+        interpreter.Invoke();
+        // acc = 200 - 120 + 10 = 90; * 0.5 = 45.
+        Assert.Equal(new short[] { 45 }, interpreter.Output(0).ToArray<short>());
+    }
 }
