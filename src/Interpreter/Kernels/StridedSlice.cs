@@ -80,72 +80,73 @@ internal sealed class StridedSliceKernel : Kernel
 
     /// <summary>
     /// Turns the sparse spec (with ellipsis and new axes) into one entry per axis of the input with
-    /// the new size-1 axes inserted, the way TensorFlow Lite's BuildStridedSliceParams does. Without
-    /// those two masks and with one entry per input axis this is the identity, which is all TFLM reads.
+    /// the new size-1 axes inserted, the way TensorFlow Lite's BuildStridedSliceParams does: entries
+    /// consume input axes in order, an ellipsis stands for the input axes the entries after it do not
+    /// consume (possibly none), and input axes no entry reaches are taken whole. Without those two
+    /// masks and with one entry per input axis this is the identity, which is all TFLM reads.
     /// </summary>
     private static Axis[] Densify(Node node, Tensor input, SliceSpec spec, int[] begin, int[] end, int[] strides)
     {
         int specCount = begin.Length;
-        int added = 0;
+        // Mask bits name spec entries; one past the entries would make the spec address axes it does not describe.
+        foreach (var (mask, name) in new[] { (spec.EllipsisMask, "ellipsis_mask"), (spec.NewAxisMask, "new_axis_mask") })
+            node.Require(specCount >= 32 || (uint)mask >> specCount == 0,
+                $"{name} {mask} names entries beyond the {specCount} of begin, end and strides");
+
+        int ellipsis = -1, added = 0, consuming = 0;
         for (int i = 0; i < specCount; i++)
-            if ((spec.EllipsisMask & (1 << i)) == 0 && (spec.NewAxisMask & (1 << i)) != 0) added++;
-        int dims = input.Rank + added;
+        {
+            if (Bit(spec.EllipsisMask, i)) ellipsis = i;
+            else if (Bit(spec.NewAxisMask, i)) added++;
+            else consuming++;
+        }
+        int rank = input.Rank;
+        node.Require(consuming <= rank,
+            $"begin, end and strides slice {consuming} axes, but input tensor {input.Index} has shape {KernelChecks.ShapeText(input)}");
+        int dims = rank + added;
         node.Require(dims <= MaxRank,
             $"slices input {KernelChecks.ShapeText(input)} with {added} new axes into {dims} dimensions; at most {MaxRank} are supported");
 
-        // Where the ellipsis sits and how many axes it stands for.
-        int ellipsisStart = dims, ellipsisExtra = 0;
-        int ellipsisAxes = 0, newAxes = 0;
-        for (int i = 0; i < dims;)
-        {
-            if ((spec.EllipsisMask & (1 << i)) != 0)
-            {
-                ellipsisStart = i;
-                int ellipsisEnd = Math.Max(i + 1, Math.Min(i + 1 + added + input.Rank - specCount, dims));
-                ellipsisExtra = ellipsisEnd - ellipsisStart - 1;
-                for (; i < ellipsisEnd; i++) ellipsisAxes |= 1 << i;
-                continue;
-            }
-            if ((spec.NewAxisMask & (1 << (i - ellipsisExtra))) != 0) newAxes |= 1 << i;
-            i++;
-        }
-
         var axes = new Axis[dims];
-        int inserted = 0, ellipsisSoFar = 0;
-        for (int i = 0; i < dims; i++)
+        int dense = 0, inputAxis = 0, consumedSoFar = 0;
+        for (int i = 0; i < specCount; i++)
         {
-            ref var a = ref axes[i];
-            if ((ellipsisAxes & (1 << i)) != 0)
+            if (i == ellipsis)
             {
-                ellipsisSoFar = Math.Max(0, i - ellipsisStart);
-                a = new Axis { Size = input.Dim(i - inserted), Stride = 1, BeginMasked = true, EndMasked = true };
+                int covered = rank - inputAxis - (consuming - consumedSoFar);
+                for (int k = 0; k < covered; k++)
+                    axes[dense++] = WholeAxis(input.Dim(inputAxis++));
             }
-            else if ((newAxes & (1 << i)) != 0)
+            else if (Bit(spec.NewAxisMask, i))
             {
-                a = new Axis { Size = 1, Begin = 0, End = 1, Stride = 1, New = true };
-                inserted++;
-            }
-            else if (i >= specCount + ellipsisExtra)
-            {
-                // Axes the spec does not reach are taken whole.
-                a = new Axis { Size = input.Dim(i - inserted), Stride = 1, BeginMasked = true, EndMasked = true };
+                axes[dense++] = new Axis { Size = 1, Begin = 0, End = 1, Stride = 1, New = true };
             }
             else
             {
-                int s = i - ellipsisSoFar;
-                a = new Axis
+                axes[dense++] = new Axis
                 {
-                    Size = input.Dim(i - inserted), Begin = begin[s], End = end[s], Stride = strides[s],
-                    BeginMasked = (spec.BeginMask & (1 << s)) != 0, EndMasked = (spec.EndMask & (1 << s)) != 0,
-                    Shrink = (spec.ShrinkAxisMask & (1 << s)) != 0,
+                    Size = input.Dim(inputAxis++), Begin = begin[i], End = end[i], Stride = strides[i],
+                    BeginMasked = Bit(spec.BeginMask, i), EndMasked = Bit(spec.EndMask, i), Shrink = Bit(spec.ShrinkAxisMask, i),
                 };
+                consumedSoFar++;
             }
         }
+        // Axes the spec does not reach are taken whole.
+        while (inputAxis < rank)
+            axes[dense++] = WholeAxis(input.Dim(inputAxis++));
+
         if (spec.Offset)
+        {
+            // end is relative to begin; saturated so that a huge end still means "to the end of the axis".
             for (int i = 0; i < dims; i++)
-                axes[i] = axes[i] with { End = unchecked(axes[i].End + StartOf(axes[i])) };
+                axes[i] = axes[i] with { End = (int)Math.Clamp((long)axes[i].End + StartOf(axes[i]), int.MinValue, int.MaxValue) };
+        }
         return axes;
     }
+
+    private static bool Bit(int mask, int i) => i < 32 && (mask & (1 << i)) != 0;
+
+    private static Axis WholeAxis(int size) => new() { Size = size, Stride = 1, BeginMasked = true, EndMasked = true };
 
     /// <summary>TFLM's StridedSliceStartForAxis: index of the first element read along the axis.</summary>
     private static int StartOf(Axis a)
