@@ -78,7 +78,7 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : Kernel
         // TFLM's gate code has only sigmoid and tanh, and the schema can only name tanh.
         node.Require(activation == ActivationFunctionType.TANH, $"cell activation {activation} is not supported (TANH only)");
         float cellClip = options?.CellClip ?? 0f;
-        node.Require(cellClip >= 0f, $"cell_clip {cellClip} is negative");
+        node.Require(cellClip >= 0f, $"cell_clip {cellClip} must be 0 (no clipping) or positive");
 
         var input = node.Input(InputTensor);
         var output = node.Output(0);
