@@ -32,6 +32,8 @@ internal sealed class StridedSliceKernel : Kernel
         var output = node.Output(0);
         node.RequireSameType(input, output);
         node.Require(TensorTypes.ElementSize(input.Type) > 0, $"input tensor {input.Index} has type {TensorTypes.Name(input.Type)}, which has no fixed element size");
+        // An int4 constant may be packed two values to a byte; the copy reads one element per byte.
+        node.Require(input.Type != TensorType.INT4, $"input tensor {input.Index} is int4, which is not supported");
         var begin = IndexVector(node, 1, "begin");
         var end = IndexVector(node, 2, "end");
         var strides = IndexVector(node, 3, "strides");
