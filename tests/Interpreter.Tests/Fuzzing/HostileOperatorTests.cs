@@ -126,6 +126,9 @@ public class HostileOperatorTests
             return t;
         }
 
+        /// <summary>A constant with exactly these bytes (e.g. int4 values packed two to a byte).</summary>
+        public int Raw(TensorType type, int[] shape, byte[] bytes) => _b.AddTensor($"t{_count++}", type, shape, bytes);
+
         public int Const(TensorType type, int[] shape, Q? q = null) =>
             _b.AddTensor($"t{_count++}", type, shape, Data(type, shape), q?.Scales, q?.ZeroPoints, q?.Dimension ?? 0);
 
@@ -158,6 +161,7 @@ public class HostileOperatorTests
         public int Bias { get; init; } = 3; // element count; -1 omits the bias
         public TensorType? BiasType { get; init; }
         public TensorType? FilterType { get; init; }
+        public bool FilterIsInput { get; init; }
         public Padding Padding { get; init; } = Padding.SAME;
         public int StrideH { get; init; } = 1;
         public int StrideW { get; init; } = 1;
@@ -192,7 +196,7 @@ public class HostileOperatorTests
         var filterType = s.FilterType ?? (s.Type == TensorType.FLOAT32 ? TensorType.FLOAT32 : TensorType.INT8);
         var biasType = s.BiasType ?? s.Type switch { TensorType.FLOAT32 => TensorType.FLOAT32, TensorType.INT16 => TensorType.INT64, _ => TensorType.INT32 };
         int x = m.In(s.Type, s.Input, s.InputQ);
-        int w = m.Const(filterType, s.Filter, s.FilterQ);
+        int w = s.FilterIsInput ? m.In(filterType, s.Filter, s.FilterQ) : m.Const(filterType, s.Filter, s.FilterQ);
         int b = s.Bias < 0 ? -1 : m.Const(biasType, [s.Bias]);
         m.Out(s.Type, s.Output, s.OutputQ);
         BuiltinOptionsUnion? options = s.NoOptions ? null : s.Depthwise
@@ -267,6 +271,12 @@ public class HostileOperatorTests
         yield return new("conv_int8_input_unquantized", Expect.Refused, () => Conv(Int8(conv) with { InputQ = null }), "quantization");
         yield return new("conv_int8_per_channel_on_wrong_dimension", Expect.Refused, () => Conv(Int8(conv) with { Filter = [3, 3, 3, 3], Input = [1, 5, 5, 3], FilterQ = Q.PerChannel([0.1f, 0.2f, 0.3f], 3) }), "dimension");
         yield return new("conv_int8_per_channel", Expect.Runs, () => Conv(Int8(conv) with { FilterQ = Q.PerChannel([0.1f, 0.2f, 0.3f], 0) }));
+        // A non-constant filter may declare 2^29 + 1 channels: 4 bytes of multiplier each overflow an int.
+        yield return new("conv_int8_huge_non_constant_filter", Expect.Refused, () => Conv(Int8(conv) with
+        {
+            Input = [1, 1, 1, 1], Filter = [(1 << 29) + 1, 1, 1, 1], Output = [1, 1, 1, (1 << 29) + 1], Bias = -1, FilterIsInput = true,
+        }), "bytes");
+        yield return new("conv_int8_non_constant_filter", Expect.Runs, () => Conv(Int8(conv) with { FilterIsInput = true }));
         yield return new("conv_int16_zero_point", Expect.Refused, () => Conv(Int16(conv) with { InputQ = Q.Of(0.5f, 4) }), "zero point");
         yield return new("conv_int16_int32_bias", Expect.Runs, () => Conv(Int16(conv) with { BiasType = TensorType.INT32 }));
         yield return new("conv_missing_filter", Expect.Refused, () =>
@@ -320,6 +330,11 @@ public class HostileOperatorTests
         yield return new("depthwise_deep_float", Expect.Runs, () => Conv(dw with { Input = [1, 2, 2, 3000], Filter = [1, 2, 2, 3000], Output = [1, 2, 2, 3000], Bias = 3000 }));
         yield return new("depthwise_deep_int8", Expect.Runs, () => Conv(Int8(dw) with { Input = [1, 2, 2, 3000], Filter = [1, 2, 2, 3000], Output = [1, 2, 2, 3000], Bias = 3000 }));
         yield return new("depthwise_deep_int16", Expect.Runs, () => Conv(Int16(dw) with { Input = [1, 2, 2, 3000], Filter = [1, 2, 2, 3000], Output = [1, 2, 2, 3000], Bias = 3000 }));
+        yield return new("depthwise_int8_huge_non_constant_filter", Expect.Refused, () => Conv(Int8(dw) with
+        {
+            Input = [1, 1, 1, 1], Filter = [1, 1, 1, (1 << 29) + 1], Output = [1, 1, 1, (1 << 29) + 1], Bias = -1, FilterIsInput = true,
+            DepthMultiplier = (1 << 29) + 1,
+        }), "bytes");
         yield return new("depthwise_int16_int32_bias", Expect.Refused, () => Conv(Int16(dw) with { BiasType = TensorType.INT32 }), "bias");
     }
 
@@ -872,6 +887,13 @@ public class HostileOperatorTests
         yield return new("reshape_shape_input_mismatched", Expect.Runs, () => Reshape([2, 3], [3, 2], null, [7, 7, 7]));
         yield return new("reshape_to_rank0", Expect.Runs, () => Reshape([1, 1], [], [], null));
         yield return new("reshape_zero_sized", Expect.Runs, () => Reshape([0, 3], [3, 0], null, null));
+        yield return new("reshape_packed_int4_constant", Expect.Refused, () =>
+        {
+            var m = new Op();
+            int x = m.Raw(TensorType.INT4, [2, 3], new byte[3]);
+            m.Out(TensorType.INT4, [6]);
+            return m.Build(BuiltinOperator.RESHAPE, [x]);
+        }, "int4");
         yield return new("reshape_type_mismatch", Expect.Refused, () =>
         {
             var m = new Op();
@@ -969,6 +991,16 @@ public class HostileOperatorTests
         yield return new("strided_slice_int64_indices", Expect.Refused, () => Slice(s with { IndexType = TensorType.INT64 }), "int32");
         yield return new("strided_slice_three_inputs", Expect.Refused, () => Slice(s with { InputCount = 3 }), "4 inputs");
         yield return new("strided_slice_rank0_input", Expect.Refused, () => Slice(s with { Input = [], Begin = [0], End = [1], Strides = [1], Output = [] }), "slice 1 axes");
+        yield return new("strided_slice_packed_int4_constant", Expect.Refused, () =>
+        {
+            var m = new Op();
+            int x = m.Raw(TensorType.INT4, [3, 4], new byte[6]);
+            int b = m.Const(TensorType.INT32, [2], new[] { 0, 0 });
+            int e = m.Const(TensorType.INT32, [2], new[] { 3, 4 });
+            int st = m.Const(TensorType.INT32, [2], new[] { 1, 1 });
+            m.Out(TensorType.INT4, [3, 4]);
+            return m.Build(BuiltinOperator.STRIDED_SLICE, [x, b, e, st], BuiltinOptionsUnion.FromStridedSliceOptions(new StridedSliceOptionsT()));
+        }, "int4");
         yield return new("strided_slice_zero_sized_input", Expect.Runs, () => Slice(s with { Input = [0, 4], Output = [0, 2] }));
     }
 
