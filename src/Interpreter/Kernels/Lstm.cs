@@ -228,6 +228,8 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : Kernel
     public override void Invoke(KernelContext context, Node node)
     {
         var data = node.DataAs<OpData>();
+        // A state size of 0 leaves nothing to compute, though batch and time may be huge.
+        if (data.StateSize == 0) return;
         if (data.Type == TensorType.FLOAT32)
             EvalFloat(context, node, data);
         else

@@ -20,6 +20,7 @@ internal sealed class StridedSliceKernel : Kernel
     {
         public int ElementSize;
         public int Base;
+        public bool Empty; // some axis selects nothing: the other axes, however long, are not walked
         public readonly int[] Counts = new int[MaxRank];
         public readonly int[] Steps = new int[MaxRank];
     }
@@ -212,6 +213,7 @@ internal sealed class StridedSliceKernel : Kernel
             data.Base += count > 0 ? start * strideOf[i] : 0;
         }
 
+        data.Empty = Array.IndexOf(data.Counts, 0) >= 0;
         if (!output.Shape.SequenceEqual(outShape.ToArray()))
             throw node.Unsupported(
                 $"slicing input {KernelChecks.ShapeText(input)} gives [{string.Join(",", outShape)}], but output tensor {output.Index} has shape {KernelChecks.ShapeText(output)}");
@@ -221,6 +223,7 @@ internal sealed class StridedSliceKernel : Kernel
     public override void Invoke(KernelContext context, Node node)
     {
         var data = node.DataAs<OpData>();
+        if (data.Empty) return;
         var source = node.Inputs[0]!.Bytes;
         var target = node.Outputs[0].AsSpan<byte>();
         switch (data.ElementSize)
