@@ -34,7 +34,7 @@ internal sealed class ConcatenationKernel : Kernel
 
         int elementSize = TensorTypes.ElementSize(output.Type);
         var blockBytes = new int[node.InputCount];
-        int axisTotal = 0;
+        long axisTotal = 0; // many inputs with huge axis sizes must not wrap around to the output's
         for (int i = 0; i < node.InputCount; i++)
         {
             var input = node.Input(i);

@@ -154,7 +154,7 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : Kernel
                 $"gate bias (input {i}) tensor {bias.Index} has shape {KernelChecks.ShapeText(bias)}; [{state}] expected");
         }
 
-        int stateElements = data.Batches * state;
+        long stateElements = (long)data.Batches * state;
         node.Require(hidden.ElementCount == stateElements,
             $"hidden state tensor {hidden.Index} has {hidden.ElementCount} elements; batch {data.Batches} x state {state} = {stateElements} expected");
         node.Require(cell.ElementCount == stateElements,

@@ -1037,6 +1037,8 @@ public class HostileOperatorTests
         yield return new("concat_rank_mismatch", Expect.Refused, () => Concat(0, [[2, 3], [3]], [5, 3]), "ranks");
         yield return new("concat_other_dimension_differs", Expect.Refused, () => Concat(1, [[2, 3], [3, 1]], [2, 4]), "dimension 0");
         yield return new("concat_axis_sum_mismatch", Expect.Refused, () => Concat(1, [[2, 3], [2, 1]], [2, 5]), "add up");
+        // 3 x (2^31 - 1) wraps to 2^31 - 3 in 32 bits.
+        yield return new("concat_axis_sum_wrapping", Expect.Refused, () => Concat(1, [[1, int.MaxValue], [1, int.MaxValue], [1, int.MaxValue]], [1, int.MaxValue - 2], TensorType.INT8), "add up");
         yield return new("concat_zero_sized_inputs", Expect.Runs, () => Concat(0, [[0, 3], [2, 3], [0, 3]], [2, 3]));
         yield return new("concat_zero_sized_huge_outer", Expect.Runs, () => Concat(1, [[int.MaxValue, 0, 3], [int.MaxValue, 0, 3]], [int.MaxValue, 0, 3]));
         yield return new("concat_single_input", Expect.Runs, () => Concat(0, [[2, 3]], [2, 3]));
