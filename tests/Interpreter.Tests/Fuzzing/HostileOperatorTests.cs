@@ -597,6 +597,7 @@ public class HostileOperatorTests
         public int[]? StateShape { get; init; }
         public int[]? OutputShape { get; init; }
         public int[]? FeatureShape { get; init; }
+        public int[]? InputShape { get; init; }
         public bool Bias { get; init; } = true;
         public bool StateVariable { get; init; } = true;
         public bool OmitState { get; init; }
@@ -617,7 +618,7 @@ public class HostileOperatorTests
         var m = new Op();
         bool q = s.Type == TensorType.INT8;
         int units = s.Rank > 0 ? s.Filters / s.Rank : 1;
-        int x = m.In(s.Type, [s.Batches, s.InputSize], q ? Q.Of(0.1f, 2) : null);
+        int x = m.In(s.Type, s.InputShape ?? [s.Batches, s.InputSize], q ? Q.Of(0.1f, 2) : null);
         int feature = m.Const(s.Type, s.FeatureShape ?? [s.Filters, s.InputSize], q ? Q.Of(0.05f) : null);
         int time = m.Const(s.TimeType, [s.Filters, s.Memory], q ? Q.Of(s.TimeScale) : null);
         int bias = s.Bias ? m.Const(q ? TensorType.INT32 : TensorType.FLOAT32, [units], q ? Q.Of(s.BiasScale ?? s.StateScale * s.TimeScale) : null) : -1;
@@ -651,6 +652,7 @@ public class HostileOperatorTests
         yield return new("svdf_zero_batches", Expect.Runs, () => Svdf(i8 with { Batches = 0 }));
         yield return new("svdf_zero_input_size", Expect.Runs, () => Svdf(f with { InputSize = 0 }));
         yield return new("svdf_state_shape_mismatch", Expect.Refused, () => Svdf(f with { StateShape = [2, 19] }), "activation state");
+        yield return new("svdf_rank0_input", Expect.Refused, () => Svdf(f with { InputShape = [] }), "rank 2");
         yield return new("svdf_state_rank3", Expect.Refused, () => Svdf(f with { StateShape = [2, 5, 4] }), "rank 2");
         yield return new("svdf_output_shape_mismatch", Expect.Refused, () => Svdf(f with { OutputShape = [2, 3] }), "output");
         yield return new("svdf_feature_shape_mismatch", Expect.Refused, () => Svdf(f with { FeatureShape = [4, 2] }), "weights_feature");
@@ -679,6 +681,7 @@ public class HostileOperatorTests
         public bool StateVariable { get; init; } = true;
         public int[]? OutputShape { get; init; }
         public int[]? BiasShape { get; init; }
+        public int[]? HiddenShape { get; init; }
         public ActivationFunctionType Activation { get; init; } = ActivationFunctionType.TANH;
         public float CellClip { get; init; }
         public bool NoOptions { get; init; }
@@ -705,7 +708,7 @@ public class HostileOperatorTests
         foreach (int i in s.Add.Where(i => i is >= 9 and <= 11 or >= 16 and <= 17 or >= 20 and <= 23))
             Slot(i, () => m.Const(i is >= 20 ? (q ? TensorType.INT16 : TensorType.FLOAT32) : weightType, i == 16 ? [s.State, s.State] : [s.State], q ? Q.Of(0.01f) : null));
         for (int i = 12; i <= 15; i++) Slot(i, () => m.Const(biasType, s.BiasShape ?? [s.State], q ? Q.Of(0.05f * s.WeightScale) : null));
-        Slot(18, () => m.In(s.Type, [s.Batches, s.State], q ? Q.Of(s.HiddenScale, s.HiddenZeroPoint) : null, variable: s.StateVariable));
+        Slot(18, () => m.In(s.Type, s.HiddenShape ?? [s.Batches, s.State], q ? Q.Of(s.HiddenScale, s.HiddenZeroPoint) : null, variable: s.StateVariable));
         Slot(19, () => m.In(q ? TensorType.INT16 : TensorType.FLOAT32, [s.Batches, s.State], q ? Q.Of(s.CellScale) : null, variable: s.StateVariable));
         m.Out(s.Type, s.OutputShape ?? [inputShape[0], inputShape[1], s.State], q ? Q.Of(s.HiddenScale, s.HiddenZeroPoint) : null);
         return m.Build(BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, inputs, s.NoOptions ? null
@@ -742,6 +745,8 @@ public class HostileOperatorTests
         yield return new("lstm_cell_clip_infinite", Expect.Runs, () => Lstm(i8 with { CellClip = float.PositiveInfinity }));
         yield return new("lstm_cell_clip_denormal", Expect.Runs, () => Lstm(i8 with { CellClip = float.Epsilon }));
         yield return new("lstm_output_shape_mismatch", Expect.Refused, () => Lstm(f with { OutputShape = [2, 3, 5] }), "output");
+        yield return new("lstm_rank0_hidden_state", Expect.Refused, () => Lstm(f with { HiddenShape = [] }), "rank 2");
+        yield return new("lstm_hidden_state_transposed", Expect.Refused, () => Lstm(f with { HiddenShape = [4, 2] }), "weights");
         yield return new("lstm_bias_shape_mismatch", Expect.Refused, () => Lstm(f with { BiasShape = [3] }), "bias");
         yield return new("lstm_zero_time_steps", Expect.Runs, () => Lstm(i8 with { Time = 0 }));
         yield return new("lstm_zero_state", Expect.Runs, () => Lstm(f with { State = 0 }));
