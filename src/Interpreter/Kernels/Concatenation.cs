@@ -34,7 +34,7 @@ internal sealed class ConcatenationKernel : Kernel
 
         int elementSize = TensorTypes.ElementSize(output.Type);
         var blockBytes = new int[node.InputCount];
-        int axisTotal = 0;
+        long axisTotal = 0; // many inputs with huge axis sizes must not wrap around to the output's
         for (int i = 0; i < node.InputCount; i++)
         {
             var input = node.Input(i);
@@ -57,8 +57,9 @@ internal sealed class ConcatenationKernel : Kernel
         if (output.Type is TensorType.INT8 or TensorType.INT16)
             RequireSameQuantization(node, output);
 
-        int outer = 1;
-        for (int d = 0; d < axis; d++) outer *= output.Dim(d);
+        // An empty output may declare huge leading dimensions; copying nothing needs no loop over them.
+        int outer = output.ElementCount == 0 ? 0 : 1;
+        for (int d = 0; d < axis && outer > 0; d++) outer *= output.Dim(d);
         node.Data = new OpData { OuterCount = outer, BlockBytes = blockBytes };
     }
 

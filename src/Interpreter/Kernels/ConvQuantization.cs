@@ -32,8 +32,12 @@ internal static class ConvQuantization
         foreach (float scale in q.Scales)
             node.Require(scale > 0, $"filter tensor {filter.Index} has scale {scale}; positive scales expected");
 
-        var multipliersMemory = context.AllocatePersistentBuffer(channels * sizeof(int));
-        var shiftsMemory = context.AllocatePersistentBuffer(channels * sizeof(int));
+        // A non-constant filter can declare half a billion channels; their byte count must not wrap.
+        long bytes = (long)channels * sizeof(int);
+        node.Require(bytes <= int.MaxValue,
+            $"filter tensor {filter.Index} {KernelChecks.ShapeText(filter)} has {channels} output channels; their multipliers would take {bytes} bytes");
+        var multipliersMemory = context.AllocatePersistentBuffer((int)bytes);
+        var shiftsMemory = context.AllocatePersistentBuffer((int)bytes);
         var multipliers = MemoryMarshal.Cast<byte, int>(multipliersMemory.Span);
         var shifts = MemoryMarshal.Cast<byte, int>(shiftsMemory.Span);
         for (int c = 0; c < channels; c++)

@@ -49,7 +49,8 @@ internal sealed class DepthwiseConvKernel : Kernel
         };
         node.Require(d.Batches > 0 && d.InputDepth > 0, $"input tensor {input.Index} has shape {KernelChecks.ShapeText(input)}");
         node.Require(filter.Dim(0) == 1, $"filter tensor {filter.Index} has shape {KernelChecks.ShapeText(filter)}; its first dimension must be 1");
-        node.Require(d.DepthMultiplier > 0 && d.OutputDepth == d.InputDepth * d.DepthMultiplier,
+        // In 64 bits: a huge multiplier times the input depth must not wrap around to the filter's depth.
+        node.Require(d.DepthMultiplier > 0 && d.OutputDepth == (long)d.InputDepth * d.DepthMultiplier,
             $"filter tensor {filter.Index} {KernelChecks.ShapeText(filter)} has {d.OutputDepth} channels; input depth {d.InputDepth} x depth_multiplier {d.DepthMultiplier} expected");
         d.Window = WindowPadding.Compute(node, options.Padding, options.StrideH, options.StrideW,
             options.DilationHFactor, options.DilationWFactor, d.InputHeight, d.InputWidth, d.FilterHeight, d.FilterWidth);

@@ -38,6 +38,8 @@ internal sealed class DivKernel : Kernel
                 ElementwiseSupport.RequireUnquantized(node, input1, "input");
                 ElementwiseSupport.RequireUnquantized(node, input2, "input");
                 (data.IntMin, data.IntMax) = ElementwiseSupport.Int32Activation(node, activation);
+                if (input2.IsConstant && data.Plan.ElementCount > 0 && input2.AsReadOnlySpan<int>().IndexOf(0) is int zero and >= 0)
+                    throw node.Unsupported($"divisor tensor {input2.Index} {KernelChecks.ShapeText(input2)} is a constant holding 0 at element {zero}; int32 division by zero is undefined");
                 break;
             default:
                 data.Quantized = QuantizedDiv.Create(node, input1, input2, output, activation);
@@ -59,8 +61,10 @@ internal sealed class DivKernel : Kernel
                     new DivFloat(data.FloatMin, data.FloatMax));
                 break;
             case TensorType.INT32:
-                // A zero divisor (or int.MinValue / -1) throws here and surfaces as a KernelInvokeException;
-                // TFLM's build traps on the same data.
+                // TFLM's build traps on a zero divisor; here it is reported before any element is written.
+                var divisors = input2.AsReadOnlySpan<int>();
+                if (data.Plan.ElementCount > 0 && divisors.IndexOf(0) is int zero and >= 0)
+                    throw ZeroDivisor(node, input2, zero);
                 data.Plan.Run(input1.AsReadOnlySpan<int>(), input2.AsReadOnlySpan<int>(), output.AsSpan<int>(),
                     new DivInt32(data.IntMin, data.IntMax));
                 break;
@@ -71,6 +75,10 @@ internal sealed class DivKernel : Kernel
         }
     }
 
+    private static KernelInvokeException ZeroDivisor(Node node, Tensor divisor, int element) =>
+        new(node.Index, node.Name, new TensorDataException(
+            $"divisor tensor {divisor.Index} ('{divisor.Name}') holds 0 at element {element}; int32 division by zero is undefined"));
+
     private readonly struct DivFloat(float min, float max) : IBinaryOp<float>
     {
         public float Apply(float a, float b) => ElementwiseSupport.Clamp(a / b, min, max);
@@ -78,7 +86,8 @@ internal sealed class DivKernel : Kernel
 
     private readonly struct DivInt32(int min, int max) : IBinaryOp<int>
     {
-        public int Apply(int a, int b) => ElementwiseSupport.Clamp(a / b, min, max);
+        // int.MinValue / -1 overflows (C traps, .NET throws); its two's-complement value is the negation, which wraps.
+        public int Apply(int a, int b) => ElementwiseSupport.Clamp(b == -1 ? unchecked(-a) : a / b, min, max);
     }
 
     private readonly struct DivInt8(QuantizedDiv p) : IBinaryOp<sbyte>
@@ -106,6 +115,8 @@ internal readonly struct QuantizedDiv
         var (min, max) = ElementwiseSupport.QuantizedActivation(node, activation, output);
         // TFLM forms this ratio in float and only then widens it to double.
         float real = input1.Scale / (input2.Scale * output.Scale);
+        node.Require(float.IsFinite(real),
+            $"input scale {input1.Scale:G9} / (input scale {input2.Scale:G9} x output scale {output.Scale:G9}) is {real} in float; no multiplier represents it");
         var q = QuantizedMultiplier.FromDouble(real);
         return new QuantizedDiv
         {

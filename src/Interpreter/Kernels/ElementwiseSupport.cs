@@ -104,6 +104,8 @@ internal sealed class BroadcastPlan
     public void Run<T, TOp>(ReadOnlySpan<T> input1, ReadOnlySpan<T> input2, Span<T> output, TOp op)
         where T : unmanaged where TOp : struct, IBinaryOp<T>
     {
+        // An empty output may still declare huge other dimensions: nothing to compute, nothing to loop over.
+        if (ElementCount == 0) return;
         if (IsElementwise)
         {
             int n = ElementCount;

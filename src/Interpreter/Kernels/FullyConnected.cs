@@ -32,6 +32,7 @@ internal sealed class FullyConnectedKernel : Kernel
         var activation = options?.FusedActivationFunction ?? ActivationFunctionType.NONE;
         node.Require(options is null || options.Value.WeightsFormat == FullyConnectedOptionsWeightsFormat.DEFAULT,
             $"weights format {options?.WeightsFormat} is not supported");
+        ConvQuantization.RequireSupportedActivation(node, activation);
 
         node.RequireRank(filter, "weights", 2);
         var data = new OpData { OutputDepth = filter.Dim(0), AccumDepth = filter.Dim(1) };
@@ -69,9 +70,16 @@ internal sealed class FullyConnectedKernel : Kernel
     {
         node.RequirePerTensorQuantization(input, "input");
         node.RequirePerTensorQuantization(output, "output");
-        node.Require(filter.Quantization is not null, "weights have no quantization parameters");
-        int channels = filter.Quantization!.IsPerChannel ? data.OutputDepth : 1;
-        node.Require(channels == filter.Quantization.Scales.Length, "per-channel weight scales do not match the output depth");
+        node.Require(filter.Quantization is not null, $"weights tensor {filter.Index} has no quantization parameters");
+        var q = filter.Quantization!;
+        // Per-channel scales belong to output rows; scales along the depth would be applied to the wrong rows.
+        node.Require(!q.IsPerChannel || q.QuantizedDimension == 0,
+            $"weights tensor {filter.Index} {KernelChecks.ShapeText(filter)} is quantized along dimension {q.QuantizedDimension}; per-channel weights need dimension 0");
+        int channels = q.IsPerChannel ? data.OutputDepth : 1;
+        node.Require(channels == q.Scales.Length,
+            $"weights tensor {filter.Index} has {q.Scales.Length} scales for {data.OutputDepth} output channels");
+        foreach (float scale in q.Scales)
+            node.Require(scale > 0, $"weights tensor {filter.Index} has scale {scale}; positive scales expected");
 
         data.Multipliers = context.AllocatePersistentBuffer(channels * sizeof(int));
         data.Shifts = context.AllocatePersistentBuffer(channels * sizeof(int));
@@ -79,11 +87,11 @@ internal sealed class FullyConnectedKernel : Kernel
         var shifts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(data.Shifts.Span);
         for (int c = 0; c < channels; c++)
         {
-            var q = channels > 1
-                ? QuantizedMultiplier.ForConvolution(input.Scale, filter.Quantization.Scales[c], output.Scale)
+            var m = channels > 1
+                ? QuantizedMultiplier.ForConvolution(input.Scale, q.Scales[c], output.Scale)
                 : QuantizedMultiplier.ForPerTensorProduct(input.Scale, filter.Scale, output.Scale);
-            multipliers[c] = q.Multiplier;
-            shifts[c] = q.Shift;
+            multipliers[c] = m.Multiplier;
+            shifts[c] = m.Shift;
         }
         // TFLM's 16x8 kernel applies no input offset (int16 activations are symmetric).
         data.InputOffset = input.Type == TensorType.INT16 ? 0 : -input.ZeroPoint;

@@ -78,7 +78,7 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : Kernel
         // TFLM's gate code has only sigmoid and tanh, and the schema can only name tanh.
         node.Require(activation == ActivationFunctionType.TANH, $"cell activation {activation} is not supported (TANH only)");
         float cellClip = options?.CellClip ?? 0f;
-        node.Require(cellClip >= 0f, $"cell_clip {cellClip} is negative");
+        node.Require(cellClip >= 0f, $"cell_clip {cellClip} must be 0 (no clipping) or positive");
 
         var input = node.Input(InputTensor);
         var output = node.Output(0);
@@ -154,7 +154,7 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : Kernel
                 $"gate bias (input {i}) tensor {bias.Index} has shape {KernelChecks.ShapeText(bias)}; [{state}] expected");
         }
 
-        int stateElements = data.Batches * state;
+        long stateElements = (long)data.Batches * state;
         node.Require(hidden.ElementCount == stateElements,
             $"hidden state tensor {hidden.Index} has {hidden.ElementCount} elements; batch {data.Batches} x state {state} = {stateElements} expected");
         node.Require(cell.ElementCount == stateElements,
@@ -228,6 +228,8 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : Kernel
     public override void Invoke(KernelContext context, Node node)
     {
         var data = node.DataAs<OpData>();
+        // A state size of 0 leaves nothing to compute, though batch and time may be huge.
+        if (data.StateSize == 0) return;
         if (data.Type == TensorType.FLOAT32)
             EvalFloat(context, node, data);
         else

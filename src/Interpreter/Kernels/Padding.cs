@@ -17,14 +17,16 @@ internal readonly record struct WindowGeometry(
 {
     /// <summary>
     /// Filter taps [start, end) along one axis whose input coordinate origin + dilation * tap lies
-    /// in [0, size). Integer-only, so Invoke can use it per output row/column.
+    /// in [0, size). Integer-only, so Invoke can use it per output row/column. The ceiling divisions
+    /// run in 64 bits: with a dilation near int.MaxValue, "-origin + dilation - 1" does not fit an int.
     /// </summary>
     public static (int Start, int End) InBoundsTaps(int origin, int dilation, int filterSize, int inputSize)
     {
-        int start = origin >= 0 ? 0 : (-origin + dilation - 1) / dilation;
-        int limit = inputSize - origin; // taps need dilation * tap < limit
-        int end = limit <= 0 ? 0 : Math.Min(filterSize, (limit + dilation - 1) / dilation);
-        return (start, Math.Max(start, end));
+        long start = origin >= 0 ? 0 : (-(long)origin + dilation - 1) / dilation;
+        long limit = (long)inputSize - origin; // taps need dilation * tap < limit
+        long end = limit <= 0 ? 0 : Math.Min(filterSize, (limit + dilation - 1) / dilation);
+        start = Math.Min(start, filterSize);
+        return ((int)start, (int)Math.Max(start, end));
     }
 }
 

@@ -9,6 +9,8 @@ internal sealed class ReshapeKernel : Kernel
         var output = node.Output(0);
         node.RequireSameType(input, output);
         node.RequireSameElementCount(input, output);
+        // An int4 constant may be packed two values to a byte, fewer bytes than the output holds.
+        node.Require(input.Type != Schema.TensorType.INT4, $"input tensor {input.Index} is int4, which is not supported");
     }
 
     public override void Invoke(KernelContext context, Node node)

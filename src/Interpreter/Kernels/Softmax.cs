@@ -106,6 +106,8 @@ internal sealed class SoftmaxKernel : Kernel
     private static void PrepareInt16(KernelContext context, Node node, OpData data, Tensor input, float beta)
     {
         // The input difference is rescaled so that [-65535, 0] covers [-10, 0], the exp table's range.
+        // TFLM takes any beta here; a NaN or infinite one has no multiplier (its conversion is undefined).
+        node.Require(float.IsFinite(beta), $"beta {beta} is not a finite number; the int16 softmax needs one to scale its input");
         var q = QuantizedMultiplier.FromDouble((double)input.Scale * beta / (10.0 / 65535.0));
         data.InputMultiplier = q.Multiplier;
         data.InputShift = q.Shift;

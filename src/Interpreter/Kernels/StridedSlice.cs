@@ -20,6 +20,7 @@ internal sealed class StridedSliceKernel : Kernel
     {
         public int ElementSize;
         public int Base;
+        public bool Empty; // some axis selects nothing: the other axes, however long, are not walked
         public readonly int[] Counts = new int[MaxRank];
         public readonly int[] Steps = new int[MaxRank];
     }
@@ -32,6 +33,8 @@ internal sealed class StridedSliceKernel : Kernel
         var output = node.Output(0);
         node.RequireSameType(input, output);
         node.Require(TensorTypes.ElementSize(input.Type) > 0, $"input tensor {input.Index} has type {TensorTypes.Name(input.Type)}, which has no fixed element size");
+        // An int4 constant may be packed two values to a byte; the copy reads one element per byte.
+        node.Require(input.Type != TensorType.INT4, $"input tensor {input.Index} is int4, which is not supported");
         var begin = IndexVector(node, 1, "begin");
         var end = IndexVector(node, 2, "end");
         var strides = IndexVector(node, 3, "strides");
@@ -80,72 +83,73 @@ internal sealed class StridedSliceKernel : Kernel
 
     /// <summary>
     /// Turns the sparse spec (with ellipsis and new axes) into one entry per axis of the input with
-    /// the new size-1 axes inserted, the way TensorFlow Lite's BuildStridedSliceParams does. Without
-    /// those two masks and with one entry per input axis this is the identity, which is all TFLM reads.
+    /// the new size-1 axes inserted, the way TensorFlow Lite's BuildStridedSliceParams does: entries
+    /// consume input axes in order, an ellipsis stands for the input axes the entries after it do not
+    /// consume (possibly none), and input axes no entry reaches are taken whole. Without those two
+    /// masks and with one entry per input axis this is the identity, which is all TFLM reads.
     /// </summary>
     private static Axis[] Densify(Node node, Tensor input, SliceSpec spec, int[] begin, int[] end, int[] strides)
     {
         int specCount = begin.Length;
-        int added = 0;
+        // Mask bits name spec entries; one past the entries would make the spec address axes it does not describe.
+        foreach (var (mask, name) in new[] { (spec.EllipsisMask, "ellipsis_mask"), (spec.NewAxisMask, "new_axis_mask") })
+            node.Require(specCount >= 32 || (uint)mask >> specCount == 0,
+                $"{name} {mask} names entries beyond the {specCount} of begin, end and strides");
+
+        int ellipsis = -1, added = 0, consuming = 0;
         for (int i = 0; i < specCount; i++)
-            if ((spec.EllipsisMask & (1 << i)) == 0 && (spec.NewAxisMask & (1 << i)) != 0) added++;
-        int dims = input.Rank + added;
+        {
+            if (Bit(spec.EllipsisMask, i)) ellipsis = i;
+            else if (Bit(spec.NewAxisMask, i)) added++;
+            else consuming++;
+        }
+        int rank = input.Rank;
+        node.Require(consuming <= rank,
+            $"begin, end and strides slice {consuming} axes, but input tensor {input.Index} has shape {KernelChecks.ShapeText(input)}");
+        int dims = rank + added;
         node.Require(dims <= MaxRank,
             $"slices input {KernelChecks.ShapeText(input)} with {added} new axes into {dims} dimensions; at most {MaxRank} are supported");
 
-        // Where the ellipsis sits and how many axes it stands for.
-        int ellipsisStart = dims, ellipsisExtra = 0;
-        int ellipsisAxes = 0, newAxes = 0;
-        for (int i = 0; i < dims;)
-        {
-            if ((spec.EllipsisMask & (1 << i)) != 0)
-            {
-                ellipsisStart = i;
-                int ellipsisEnd = Math.Max(i + 1, Math.Min(i + 1 + added + input.Rank - specCount, dims));
-                ellipsisExtra = ellipsisEnd - ellipsisStart - 1;
-                for (; i < ellipsisEnd; i++) ellipsisAxes |= 1 << i;
-                continue;
-            }
-            if ((spec.NewAxisMask & (1 << (i - ellipsisExtra))) != 0) newAxes |= 1 << i;
-            i++;
-        }
-
         var axes = new Axis[dims];
-        int inserted = 0, ellipsisSoFar = 0;
-        for (int i = 0; i < dims; i++)
+        int dense = 0, inputAxis = 0, consumedSoFar = 0;
+        for (int i = 0; i < specCount; i++)
         {
-            ref var a = ref axes[i];
-            if ((ellipsisAxes & (1 << i)) != 0)
+            if (i == ellipsis)
             {
-                ellipsisSoFar = Math.Max(0, i - ellipsisStart);
-                a = new Axis { Size = input.Dim(i - inserted), Stride = 1, BeginMasked = true, EndMasked = true };
+                int covered = rank - inputAxis - (consuming - consumedSoFar);
+                for (int k = 0; k < covered; k++)
+                    axes[dense++] = WholeAxis(input.Dim(inputAxis++));
             }
-            else if ((newAxes & (1 << i)) != 0)
+            else if (Bit(spec.NewAxisMask, i))
             {
-                a = new Axis { Size = 1, Begin = 0, End = 1, Stride = 1, New = true };
-                inserted++;
-            }
-            else if (i >= specCount + ellipsisExtra)
-            {
-                // Axes the spec does not reach are taken whole.
-                a = new Axis { Size = input.Dim(i - inserted), Stride = 1, BeginMasked = true, EndMasked = true };
+                axes[dense++] = new Axis { Size = 1, Begin = 0, End = 1, Stride = 1, New = true };
             }
             else
             {
-                int s = i - ellipsisSoFar;
-                a = new Axis
+                axes[dense++] = new Axis
                 {
-                    Size = input.Dim(i - inserted), Begin = begin[s], End = end[s], Stride = strides[s],
-                    BeginMasked = (spec.BeginMask & (1 << s)) != 0, EndMasked = (spec.EndMask & (1 << s)) != 0,
-                    Shrink = (spec.ShrinkAxisMask & (1 << s)) != 0,
+                    Size = input.Dim(inputAxis++), Begin = begin[i], End = end[i], Stride = strides[i],
+                    BeginMasked = Bit(spec.BeginMask, i), EndMasked = Bit(spec.EndMask, i), Shrink = Bit(spec.ShrinkAxisMask, i),
                 };
+                consumedSoFar++;
             }
         }
+        // Axes the spec does not reach are taken whole.
+        while (inputAxis < rank)
+            axes[dense++] = WholeAxis(input.Dim(inputAxis++));
+
         if (spec.Offset)
+        {
+            // end is relative to begin; saturated so that a huge end still means "to the end of the axis".
             for (int i = 0; i < dims; i++)
-                axes[i] = axes[i] with { End = unchecked(axes[i].End + StartOf(axes[i])) };
+                axes[i] = axes[i] with { End = (int)Math.Clamp((long)axes[i].End + StartOf(axes[i]), int.MinValue, int.MaxValue) };
+        }
         return axes;
     }
+
+    private static bool Bit(int mask, int i) => i < 32 && (mask & (1 << i)) != 0;
+
+    private static Axis WholeAxis(int size) => new() { Size = size, Stride = 1, BeginMasked = true, EndMasked = true };
 
     /// <summary>TFLM's StridedSliceStartForAxis: index of the first element read along the axis.</summary>
     private static int StartOf(Axis a)
@@ -209,6 +213,7 @@ internal sealed class StridedSliceKernel : Kernel
             data.Base += count > 0 ? start * strideOf[i] : 0;
         }
 
+        data.Empty = Array.IndexOf(data.Counts, 0) >= 0;
         if (!output.Shape.SequenceEqual(outShape.ToArray()))
             throw node.Unsupported(
                 $"slicing input {KernelChecks.ShapeText(input)} gives [{string.Join(",", outShape)}], but output tensor {output.Index} has shape {KernelChecks.ShapeText(output)}");
@@ -218,6 +223,7 @@ internal sealed class StridedSliceKernel : Kernel
     public override void Invoke(KernelContext context, Node node)
     {
         var data = node.DataAs<OpData>();
+        if (data.Empty) return;
         var source = node.Inputs[0]!.Bytes;
         var target = node.Outputs[0].AsSpan<byte>();
         switch (data.ElementSize)

@@ -128,6 +128,8 @@ internal sealed class SvdfKernel : Kernel
     public override void Invoke(KernelContext context, Node node)
     {
         var d = node.DataAs<OpData>();
+        // No filters or no batches: state and output are empty, though the other dimension may be huge.
+        if (d.Batches == 0 || d.Filters == 0) return;
         var input = node.Inputs[0]!;
         var weightsFeature = node.Inputs[1]!;
         var weightsTime = node.Inputs[2]!;

@@ -10,7 +10,7 @@ namespace TinyMl.Interpreter.Tests.Fuzzing;
 /// </summary>
 public sealed class FlatBufferLayout
 {
-    public enum Kind { RootOffset, TableSoffset, VtableEntry, OffsetField, VectorLength, Scalar }
+    public enum Kind { RootOffset, TableSoffset, VtableEntry, OffsetField, VectorLength, Scalar, OptionField }
 
     /// <summary>One structural location: byte position, width (2 for vtable entries, else the field's size) and a label.</summary>
     public readonly record struct Site(int Position, int Width, Kind Kind, string Label);
@@ -54,6 +54,29 @@ public sealed class FlatBufferLayout
             if (f < fieldCount) fields[f] = offset == 0 ? 0 : table + offset;
         }
         return fields;
+    }
+
+    /// <summary>
+    /// An operator's options table: every present field becomes a site of its own kind, so strides,
+    /// paddings, axes, masks, ranks and betas are hit as often as the model's other structure. The
+    /// schema is not consulted; a field's width is the gap to the next field (at most 4 bytes).
+    /// </summary>
+    private void OptionFields(int table, string label)
+    {
+        Table(table, label, 0);
+        int vtable = table - I32(table);
+        int vtableSize = U16(vtable);
+        int tableSize = U16(vtable + 2);
+        var offsets = new List<int>();
+        for (int f = 0; 4 + 2 * f < vtableSize; f++)
+            if (U16(vtable + 4 + 2 * f) is var offset and > 0) offsets.Add(offset);
+        offsets.Sort();
+        for (int i = 0; i < offsets.Count; i++)
+        {
+            int gap = (i + 1 < offsets.Count ? offsets[i + 1] : tableSize) - offsets[i];
+            int width = gap >= 4 ? 4 : gap >= 2 ? 2 : 1;
+            Add(table + offsets[i], width, Kind.OptionField, $"{label} field at +{offsets[i]}");
+        }
     }
 
     /// <summary>Follows an offset field to its target, recording the field.</summary>
@@ -175,7 +198,7 @@ public sealed class FlatBufferLayout
             if (of[4] != 0)
             {
                 int options = Follow(of[4], $"{label} builtin_options");
-                Table(options, $"{label} builtin_options", 0);
+                OptionFields(options, $"{label} builtin_options");
             }
             if (of[5] != 0) Vector(of[5], $"{label} custom_options");
             IntVector(of[8], $"{label} intermediates");

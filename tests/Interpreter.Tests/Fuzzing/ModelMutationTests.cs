@@ -45,7 +45,156 @@ public class ModelMutationTests
         corpus.Add(("built_int8_reshape_fc", BuildInt8ReshapeFullyConnected()));
         corpus.Add(("built_float_fc_chain", BuildFloatFullyConnectedChain()));
         corpus.Add(("built_int16_fc", BuildInt16FullyConnected()));
+        // The shared models never use these kernels; mutating their options and shapes needs a model that does.
+        corpus.Add(("built_float_ops", BuildFloatOperatorChain()));
+        corpus.Add(("built_quantized_ops", BuildQuantizedOperatorChain()));
+        corpus.Add(("built_int32_ops", BuildInt32OperatorChain()));
+        foreach (string dir in (Environment.GetEnvironmentVariable("TINYML_FUZZ_EXTRA") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            corpus.AddRange(Directory.GetFiles(dir, "*.tflite", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                .Select(path => ("extra_" + Path.GetFileNameWithoutExtension(path), File.ReadAllBytes(path))));
         return corpus;
+    }
+
+    private static byte[] BuildFloatOperatorChain()
+    {
+        const TensorType F = TensorType.FLOAT32;
+        var b = new ModelBuilder();
+        int input = b.AddTensor("input", F, [1, 4, 4, 2]);
+        int pooled = b.AddTensor("pooled", F, [1, 2, 2, 2]);
+        b.AddOperator(BuiltinOperator.MAX_POOL_2D, [input], [pooled], BuiltinOptionsUnion.FromPool2DOptions(new Pool2DOptionsT
+        {
+            Padding = Padding.VALID, StrideH = 2, StrideW = 2, FilterHeight = 2, FilterWidth = 2,
+        }));
+        int clipped = b.AddTensor("clipped", F, [1, 2, 2, 2]);
+        b.AddOperator(BuiltinOperator.RELU6, [pooled], [clipped]);
+        int filter = b.AddConstant("filter", F, [3, 1, 1, 2], new[] { 0.5f, -1f, 2f, 0.25f, -0.75f, 1.5f });
+        int bias = b.AddConstant("bias", F, [3], new[] { 0.1f, -0.2f, 0.3f });
+        int conv = b.AddTensor("conv", F, [1, 2, 2, 3]);
+        b.AddOperator(BuiltinOperator.CONV_2D, [clipped, filter, bias], [conv], BuiltinOptionsUnion.FromConv2DOptions(new Conv2DOptionsT
+        {
+            Padding = Padding.SAME, StrideH = 1, StrideW = 1, DilationHFactor = 1, DilationWFactor = 1,
+        }));
+        int scale = b.AddConstant("scale", F, [3], new[] { 2f, -3f, 0.5f });
+        int scaled = b.AddTensor("scaled", F, [1, 2, 2, 3]);
+        b.AddOperator(BuiltinOperator.MUL, [conv, scale], [scaled], BuiltinOptionsUnion.FromMulOptions(new MulOptionsT()));
+        int divisor = b.AddConstant("divisor", F, [1], new[] { 4f });
+        int divided = b.AddTensor("divided", F, [1, 2, 2, 3]);
+        b.AddOperator(BuiltinOperator.DIV, [scaled, divisor], [divided], BuiltinOptionsUnion.FromDivOptions(new DivOptionsT { FusedActivationFunction = ActivationFunctionType.RELU_N1_TO_1 }));
+        int ceiling = b.AddConstant("ceiling", F, [3], new[] { 0.5f, 0.25f, 1f });
+        int lower = b.AddTensor("lower", F, [1, 2, 2, 3]);
+        b.AddOperator(BuiltinOperator.MINIMUM, [divided, ceiling], [lower]);
+        int floor = b.AddConstant("floor", F, [], new[] { -0.5f });
+        int bounded = b.AddTensor("bounded", F, [1, 2, 2, 3]);
+        b.AddOperator(BuiltinOperator.MAXIMUM, [lower, floor], [bounded]);
+        int sigmoid = b.AddTensor("sigmoid", F, [1, 2, 2, 3]);
+        b.AddOperator(BuiltinOperator.LOGISTIC, [bounded], [sigmoid]);
+        int tanh = b.AddTensor("tanh", F, [1, 2, 2, 3]);
+        b.AddOperator(BuiltinOperator.TANH, [conv], [tanh]);
+        int joined = b.AddTensor("joined", F, [1, 2, 2, 6]);
+        b.AddOperator(BuiltinOperator.CONCATENATION, [sigmoid, tanh], [joined],
+            BuiltinOptionsUnion.FromConcatenationOptions(new ConcatenationOptionsT { Axis = -1 }));
+        int begin = b.AddConstant("begin", TensorType.INT32, [4], new[] { 0, 0, 1, 0 });
+        int end = b.AddConstant("end", TensorType.INT32, [4], new[] { 1, 2, 2, 6 });
+        int strides = b.AddConstant("strides", TensorType.INT32, [4], new[] { 1, 1, 1, 2 });
+        int sliced = b.AddTensor("sliced", F, [1, 2, 1, 3]);
+        b.AddOperator(BuiltinOperator.STRIDED_SLICE, [joined, begin, end, strides], [sliced],
+            BuiltinOptionsUnion.FromStridedSliceOptions(new StridedSliceOptionsT()));
+        int output = b.AddTensor("output", TensorType.INT32, [1, 2, 1, 3]);
+        b.AddOperator(BuiltinOperator.CAST, [sliced], [output]);
+        return b.SetInputs(input).SetOutputs(output, tanh).Build();
+    }
+
+    private static byte[] BuildQuantizedOperatorChain()
+    {
+        const TensorType I8 = TensorType.INT8, I16 = TensorType.INT16, F = TensorType.FLOAT32;
+        var b = new ModelBuilder();
+        int input = b.AddTensor("input", F, [2, 6]);
+        int q = b.AddTensor("q", I8, [2, 6], scales: [0.02f], zeroPoints: [3]);
+        b.AddOperator(BuiltinOperator.QUANTIZE, [input], [q]);
+        int relu = b.AddTensor("relu", I8, [2, 6], scales: [0.01f], zeroPoints: [-5]);
+        b.AddOperator(BuiltinOperator.RELU, [q], [relu]);
+        int offset = b.AddConstant("offset", I8, [6], new sbyte[] { 10, -20, 30, -40, 50, -60 }, scales: [0.05f], zeroPoints: [1]);
+        int sum = b.AddTensor("sum", I8, [2, 6], scales: [0.05f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.ADD, [relu, offset], [sum], BuiltinOptionsUnion.FromAddOptions(new AddOptionsT { FusedActivationFunction = ActivationFunctionType.RELU6 }));
+        int product = b.AddTensor("product", I8, [2, 6], scales: [0.01f], zeroPoints: [-2]);
+        b.AddOperator(BuiltinOperator.MUL, [sum, q], [product], BuiltinOptionsUnion.FromMulOptions(new MulOptionsT()));
+        int divisor = b.AddConstant("divisor", I8, [1], new sbyte[] { 40 }, scales: [0.05f], zeroPoints: [0]);
+        int quotient = b.AddTensor("quotient", I8, [2, 6], scales: [0.05f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.DIV, [product, divisor], [quotient], BuiltinOptionsUnion.FromDivOptions(new DivOptionsT()));
+        int joined = b.AddTensor("joined", I8, [2, 12], scales: [0.05f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.CONCATENATION, [quotient, sum], [joined],
+            BuiltinOptionsUnion.FromConcatenationOptions(new ConcatenationOptionsT { Axis = 1 }));
+        int begin = b.AddConstant("begin", TensorType.INT32, [2], new[] { 0, 1 });
+        int end = b.AddConstant("end", TensorType.INT32, [2], new[] { 2, 12 });
+        int strides = b.AddConstant("strides", TensorType.INT32, [2], new[] { 1, 3 });
+        int sliced = b.AddTensor("sliced", I8, [2, 4], scales: [0.05f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.STRIDED_SLICE, [joined, begin, end, strides], [sliced],
+            BuiltinOptionsUnion.FromStridedSliceOptions(new StridedSliceOptionsT()));
+        int relu6 = b.AddTensor("relu6", I8, [2, 4], scales: [0.05f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.RELU6, [sliced], [relu6]);
+        int smallest = b.AddTensor("smallest", I8, [2, 4], scales: [0.05f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.MINIMUM, [relu6, sliced], [smallest]);
+        int sigmoid = b.AddTensor("sigmoid", I8, [2, 4], scales: [1f / 256], zeroPoints: [-128]);
+        b.AddOperator(BuiltinOperator.LOGISTIC, [smallest], [sigmoid]);
+        int tanh = b.AddTensor("tanh", I8, [2, 4], scales: [1f / 128], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.TANH, [sliced], [tanh]);
+        int pooledIn = b.AddTensor("pool_in", I8, [1, 2, 2, 2], scales: [1f / 128], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.RESHAPE, [tanh], [pooledIn]);
+        int pooled = b.AddTensor("pooled", I8, [1, 1, 1, 2], scales: [1f / 128], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.MAX_POOL_2D, [pooledIn], [pooled], BuiltinOptionsUnion.FromPool2DOptions(new Pool2DOptionsT
+        {
+            Padding = Padding.VALID, StrideH = 1, StrideW = 1, FilterHeight = 2, FilterWidth = 2,
+        }));
+        int dequantized = b.AddTensor("dequantized", F, [2, 4]);
+        b.AddOperator(BuiltinOperator.DEQUANTIZE, [sigmoid], [dequantized]);
+        int probabilities = b.AddTensor("probabilities", F, [2, 4]);
+        b.AddOperator(BuiltinOperator.SOFTMAX, [dequantized], [probabilities],
+            BuiltinOptionsUnion.FromSoftmaxOptions(new SoftmaxOptionsT { Beta = 1f }));
+
+        // The int16 paths: table-based LOGISTIC/TANH, ADD, SOFTMAX.
+        int q16 = b.AddTensor("q16", I16, [2, 6], scales: [1f / 4096], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.QUANTIZE, [input], [q16]);
+        int sigmoid16 = b.AddTensor("sigmoid16", I16, [2, 6], scales: [1f / 32768], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.LOGISTIC, [q16], [sigmoid16]);
+        int tanh16 = b.AddTensor("tanh16", I16, [2, 6], scales: [1f / 32768], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.TANH, [q16], [tanh16]);
+        int sum16 = b.AddTensor("sum16", I16, [2, 6], scales: [1f / 16384], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.ADD, [sigmoid16, tanh16], [sum16], BuiltinOptionsUnion.FromAddOptions(new AddOptionsT()));
+        int softmax16 = b.AddTensor("softmax16", I16, [2, 6], scales: [1f / 32768], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.SOFTMAX, [sum16], [softmax16], BuiltinOptionsUnion.FromSoftmaxOptions(new SoftmaxOptionsT { Beta = 1f }));
+        int output16 = b.AddTensor("output16", F, [2, 6]);
+        b.AddOperator(BuiltinOperator.DEQUANTIZE, [softmax16], [output16]);
+        return b.SetInputs(input).SetOutputs(probabilities, pooled, output16).Build();
+    }
+
+    private static byte[] BuildInt32OperatorChain()
+    {
+        const TensorType I32 = TensorType.INT32;
+        var b = new ModelBuilder();
+        int input = b.AddTensor("input", I32, [2, 3]);
+        int divisor = b.AddConstant("divisor", I32, [3], new[] { 3, -7, 1000 });
+        int quotient = b.AddTensor("quotient", I32, [2, 3]);
+        b.AddOperator(BuiltinOperator.DIV, [input, divisor], [quotient], BuiltinOptionsUnion.FromDivOptions(new DivOptionsT()));
+        int factor = b.AddConstant("factor", I32, [1, 3], new[] { 5, -1, 65536 });
+        int product = b.AddTensor("product", I32, [2, 3]);
+        b.AddOperator(BuiltinOperator.MUL, [quotient, factor], [product], BuiltinOptionsUnion.FromMulOptions(new MulOptionsT { FusedActivationFunction = ActivationFunctionType.RELU }));
+        int sum = b.AddTensor("sum", I32, [2, 3]);
+        b.AddOperator(BuiltinOperator.ADD, [product, input], [sum], BuiltinOptionsUnion.FromAddOptions(new AddOptionsT()));
+        int largest = b.AddTensor("largest", I32, [2, 3]);
+        b.AddOperator(BuiltinOperator.MAXIMUM, [sum, quotient], [largest]);
+        // An ellipsis and a new axis: [..., newaxis, 1:3] of [2, 3] gives [2, 1, 2].
+        int begin = b.AddConstant("begin", I32, [3], new[] { 0, 0, 1 });
+        int end = b.AddConstant("end", I32, [3], new[] { 0, 1, 3 });
+        int strides = b.AddConstant("strides", I32, [3], new[] { 1, 1, 1 });
+        int sliced = b.AddTensor("sliced", I32, [2, 1, 2]);
+        b.AddOperator(BuiltinOperator.STRIDED_SLICE, [largest, begin, end, strides], [sliced],
+            BuiltinOptionsUnion.FromStridedSliceOptions(new StridedSliceOptionsT { EllipsisMask = 1, NewAxisMask = 2 }));
+        int floats = b.AddTensor("floats", TensorType.FLOAT32, [2, 1, 2]);
+        b.AddOperator(BuiltinOperator.CAST, [sliced], [floats]);
+        int output = b.AddTensor("output", TensorType.FLOAT32, [4, 1, 2]);
+        b.AddOperator(BuiltinOperator.CONCATENATION, [floats, floats], [output],
+            BuiltinOptionsUnion.FromConcatenationOptions(new ConcatenationOptionsT { Axis = 0 }));
+        return b.SetInputs(input).SetOutputs(output).Build();
     }
 
     private static byte[] BuildInt8ReshapeFullyConnected()
