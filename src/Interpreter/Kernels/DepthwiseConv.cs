@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using TinyMl.Interpreter.Quantization;
 using TinyMl.Interpreter.Schema;
@@ -115,7 +116,7 @@ internal sealed class DepthwiseConvKernel : Kernel
                     bias is null ? default : bias.AsReadOnlySpan<int>(), output.AsSpan<sbyte>());
                 break;
             case TensorType.INT16:
-                EvalInt16(d, input.AsReadOnlySpan<short>(), filter.AsReadOnlySpan<sbyte>(),
+                EvalByChannel(d, input.AsReadOnlySpan<short>(), filter.AsReadOnlySpan<sbyte>(),
                     bias is null ? default : bias.AsReadOnlySpan<long>(), output.AsSpan<short>());
                 break;
         }
@@ -199,7 +200,7 @@ internal sealed class DepthwiseConvKernel : Kernel
     {
         if (d.OutputDepth > MaxStackChannels)
         {
-            EvalInt8ByChannel(d, input, filter, bias, output);
+            EvalByChannel(d, input, filter, bias, output);
             return;
         }
         var multipliers = MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
@@ -249,7 +250,11 @@ internal sealed class DepthwiseConvKernel : Kernel
         }
     }
 
-    private static void EvalInt8ByChannel(OpData d, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output)
+    // One output channel at a time: the int8 fallback when the per-pixel accumulators do not fit,
+    // and the 16x8 path (int64 accumulator and bias; its zero points are 0, checked in Prepare).
+    private static void EvalByChannel<T, TAcc>(OpData d, ReadOnlySpan<T> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<TAcc> bias, Span<T> output)
+        where T : unmanaged, IBinaryInteger<T>
+        where TAcc : unmanaged, IBinaryInteger<TAcc>
     {
         var multipliers = MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
         var shifts = MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
@@ -268,58 +273,22 @@ internal sealed class DepthwiseConvKernel : Kernel
                 for (int m = 0; m < d.DepthMultiplier; m++)
                 {
                     int oc = ic * d.DepthMultiplier + m;
-                    int acc = 0;
+                    TAcc acc = TAcc.Zero;
                     for (int fy = fy0; fy < fy1; fy++)
                     {
                         int inRow = (b * d.InputHeight + inY0 + w.DilationHeight * fy) * d.InputWidth;
                         for (int fx = fx0; fx < fx1; fx++)
                         {
-                            int x = input[(inRow + inX0 + w.DilationWidth * fx) * d.InputDepth + ic];
+                            int x = int.CreateTruncating(input[(inRow + inX0 + w.DilationWidth * fx) * d.InputDepth + ic]);
                             int f = filter[(fy * d.FilterWidth + fx) * d.OutputDepth + oc];
-                            acc += f * (x + d.InputOffset);
+                            acc += TAcc.CreateTruncating(f * (x + d.InputOffset));
                         }
                     }
                     if (!bias.IsEmpty) acc += bias[oc];
-                    acc = FixedPoint.MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) + d.OutputOffset;
-                    outPixel[oc] = (sbyte)Math.Clamp(acc, d.ActivationMin, d.ActivationMax);
-                }
-            }
-        }
-    }
-
-    private static void EvalInt16(OpData d, ReadOnlySpan<short> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<long> bias, Span<short> output)
-    {
-        var multipliers = MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
-        var shifts = MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
-        var w = d.Window;
-        for (int b = 0; b < d.Batches; b++)
-        for (int oy = 0; oy < w.OutputHeight; oy++)
-        {
-            int inY0 = oy * w.StrideHeight - w.PadHeight;
-            var (fy0, fy1) = WindowGeometry.InBoundsTaps(inY0, w.DilationHeight, d.FilterHeight, d.InputHeight);
-            for (int ox = 0; ox < w.OutputWidth; ox++)
-            {
-                int inX0 = ox * w.StrideWidth - w.PadWidth;
-                var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, w.DilationWidth, d.FilterWidth, d.InputWidth);
-                var outPixel = output.Slice(((b * w.OutputHeight + oy) * w.OutputWidth + ox) * d.OutputDepth, d.OutputDepth);
-                for (int ic = 0; ic < d.InputDepth; ic++)
-                for (int m = 0; m < d.DepthMultiplier; m++)
-                {
-                    int oc = ic * d.DepthMultiplier + m;
-                    long acc = 0;
-                    for (int fy = fy0; fy < fy1; fy++)
-                    {
-                        int inRow = (b * d.InputHeight + inY0 + w.DilationHeight * fy) * d.InputWidth;
-                        for (int fx = fx0; fx < fx1; fx++)
-                        {
-                            int x = input[(inRow + inX0 + w.DilationWidth * fx) * d.InputDepth + ic];
-                            int f = filter[(fy * d.FilterWidth + fx) * d.OutputDepth + oc];
-                            acc += (long)f * x;
-                        }
-                    }
-                    if (!bias.IsEmpty) acc += bias[oc];
-                    int value = FixedPoint.MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]);
-                    outPixel[oc] = (short)Math.Clamp(value, d.ActivationMin, d.ActivationMax);
+                    int value = (typeof(TAcc) == typeof(long)
+                        ? FixedPoint.MultiplyByQuantizedMultiplier(long.CreateTruncating(acc), multipliers[oc], shifts[oc])
+                        : FixedPoint.MultiplyByQuantizedMultiplier(int.CreateTruncating(acc), multipliers[oc], shifts[oc])) + d.OutputOffset;
+                    outPixel[oc] = T.CreateTruncating(Math.Clamp(value, d.ActivationMin, d.ActivationMax));
                 }
             }
         }
