@@ -69,3 +69,57 @@ internal static class ConvQuantization
             $"fused activation {activation} is not supported");
     }
 }
+
+/// <summary>
+/// What CONV_2D and DEPTHWISE_CONV_2D both derive in Prepare from their tensor types: the float
+/// clamp, or the offsets, per-channel requantization and quantized clamp of the int8 and 16x8 paths.
+/// </summary>
+internal abstract class ConvolutionParams
+{
+    public float FloatMin, FloatMax;
+    public int InputOffset, OutputOffset, ActivationMin, ActivationMax;
+    public bool Simd;
+    public Memory<byte> Multipliers, Shifts;
+
+    public void PrepareTypes(KernelContext context, Node node, Tensor input, Tensor filter, Tensor? bias, Tensor output,
+        ActivationFunctionType activation, int channels, int quantizedDimension, params TensorType[] int16BiasTypes)
+    {
+        switch (input.Type)
+        {
+            case TensorType.FLOAT32:
+                node.RequireType(filter, "filter", TensorType.FLOAT32);
+                node.RequireType(output, "output", TensorType.FLOAT32);
+                if (bias is not null) node.RequireType(bias, "bias", TensorType.FLOAT32);
+                (FloatMin, FloatMax) = ActivationRange.Float(activation);
+                break;
+            case TensorType.INT8:
+                node.RequireType(filter, "filter", TensorType.INT8);
+                node.RequireType(output, "output", TensorType.INT8);
+                if (bias is not null) node.RequireType(bias, "bias", TensorType.INT32);
+                PrepareQuantized(context, node, input, filter, output, activation, channels, quantizedDimension);
+                break;
+            case TensorType.INT16:
+                node.RequireType(filter, "filter", TensorType.INT8);
+                node.RequireType(output, "output", TensorType.INT16);
+                if (bias is not null) node.RequireType(bias, "bias", int16BiasTypes);
+                PrepareQuantized(context, node, input, filter, output, activation, channels, quantizedDimension);
+                // The 16x8 reference kernels apply neither offset: the int16 quantization is symmetric.
+                node.Require(input.ZeroPoint == 0 && output.ZeroPoint == 0,
+                    $"int16 input/output zero points are {input.ZeroPoint}/{output.ZeroPoint}; 0 expected");
+                break;
+            default:
+                throw node.Unsupported($"input type {TensorTypes.Name(input.Type)} is not supported");
+        }
+    }
+
+    private void PrepareQuantized(KernelContext context, Node node, Tensor input, Tensor filter, Tensor output,
+        ActivationFunctionType activation, int channels, int quantizedDimension)
+    {
+        (Multipliers, Shifts) = ConvQuantization.PerChannel(context, node, input, filter, output, channels, quantizedDimension);
+        InputOffset = -input.ZeroPoint;
+        Simd = Int8Mac.FitsSimd(InputOffset);
+        OutputOffset = output.ZeroPoint;
+        var (typeMin, typeMax) = ActivationRange.ForType(output.Type);
+        (ActivationMin, ActivationMax) = ActivationRange.Quantized(activation, output.Scale, output.ZeroPoint, typeMin, typeMax);
+    }
+}

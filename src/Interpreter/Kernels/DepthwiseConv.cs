@@ -13,15 +13,11 @@ namespace TinyMl.Interpreter.Kernels;
 /// </summary>
 internal sealed class DepthwiseConvKernel : Kernel
 {
-    private sealed class OpData
+    private sealed class OpData : ConvolutionParams
     {
         public int Batches, InputHeight, InputWidth, InputDepth;
         public int FilterHeight, FilterWidth, OutputDepth, DepthMultiplier;
         public WindowGeometry Window;
-        public float FloatMin, FloatMax;
-        public int InputOffset, OutputOffset, ActivationMin, ActivationMax;
-        public bool Simd;
-        public Memory<byte> Multipliers, Shifts;
     }
 
     // Per-pixel accumulators live on the stack (no arena, no managed allocation) up to this depth;
@@ -59,44 +55,10 @@ internal sealed class DepthwiseConvKernel : Kernel
         if (bias is not null)
             node.Require(bias.ElementCount == d.OutputDepth, $"bias tensor {bias.Index} has {bias.ElementCount} elements; {d.OutputDepth} expected");
 
-        switch (input.Type)
-        {
-            case TensorType.FLOAT32:
-                node.RequireType(filter, "filter", TensorType.FLOAT32);
-                node.RequireType(output, "output", TensorType.FLOAT32);
-                if (bias is not null) node.RequireType(bias, "bias", TensorType.FLOAT32);
-                (d.FloatMin, d.FloatMax) = ActivationRange.Float(activation);
-                break;
-            case TensorType.INT8:
-                node.RequireType(filter, "filter", TensorType.INT8);
-                node.RequireType(output, "output", TensorType.INT8);
-                if (bias is not null) node.RequireType(bias, "bias", TensorType.INT32);
-                PrepareQuantized(context, node, d, input, filter, output, activation);
-                break;
-            case TensorType.INT16:
-                node.RequireType(filter, "filter", TensorType.INT8);
-                node.RequireType(output, "output", TensorType.INT16);
-                if (bias is not null) node.RequireType(bias, "bias", TensorType.INT64);
-                PrepareQuantized(context, node, d, input, filter, output, activation);
-                // The 16x8 reference kernel applies neither offset: the int16 quantization is symmetric.
-                node.Require(input.ZeroPoint == 0 && output.ZeroPoint == 0,
-                    $"int16 input/output zero points are {input.ZeroPoint}/{output.ZeroPoint}; 0 expected");
-                break;
-            default:
-                throw node.Unsupported($"input type {TensorTypes.Name(input.Type)} is not supported");
-        }
+        d.PrepareTypes(context, node, input, filter, bias, output, activation, d.OutputDepth, quantizedDimension: 3, TensorType.INT64);
         node.Data = d;
     }
 
-    private static void PrepareQuantized(KernelContext context, Node node, OpData d, Tensor input, Tensor filter, Tensor output, ActivationFunctionType activation)
-    {
-        (d.Multipliers, d.Shifts) = ConvQuantization.PerChannel(context, node, input, filter, output, d.OutputDepth, quantizedDimension: 3);
-        d.InputOffset = -input.ZeroPoint;
-        d.Simd = Int8Mac.FitsSimd(d.InputOffset);
-        d.OutputOffset = output.ZeroPoint;
-        var (typeMin, typeMax) = ActivationRange.ForType(output.Type);
-        (d.ActivationMin, d.ActivationMax) = ActivationRange.Quantized(activation, output.Scale, output.ZeroPoint, typeMin, typeMax);
-    }
 
     public override void Invoke(KernelContext context, Node node)
     {
