@@ -73,7 +73,7 @@ internal sealed class AddKernel : Kernel
 
     private readonly struct AddFloat(float min, float max) : IBinaryOp<float>
     {
-        public float Apply(float a, float b) => ElementwiseSupport.Clamp(a + b, min, max);
+        public float Apply(float a, float b) => ActivationRange.Clamp(a + b, min, max);
     }
 
     private readonly struct AddInt32 : IBinaryOp<int>

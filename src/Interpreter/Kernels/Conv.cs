@@ -57,7 +57,6 @@ internal sealed class ConvKernel : Kernel
         node.Data = d;
     }
 
-
     public override void Invoke(KernelContext context, Node node)
     {
         var d = node.DataAs<OpData>();
@@ -116,7 +115,7 @@ internal sealed class ConvKernel : Kernel
                         }
                     }
                     float value = total + (bias.IsEmpty ? 0f : bias[oc]);
-                    output[outIndex] = ConvQuantization.ClampFloat(value, d.FloatMin, d.FloatMax);
+                    output[outIndex] = ActivationRange.Clamp(value, d.FloatMin, d.FloatMax);
                 }
             }
         }

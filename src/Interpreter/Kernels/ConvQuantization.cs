@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TinyMl.Interpreter.Quantization;
 using TinyMl.Interpreter.Schema;
@@ -48,17 +47,6 @@ internal static class ConvQuantization
             shifts[c] = m.Shift;
         }
         return (multipliersMemory, shiftsMemory);
-    }
-
-    /// <summary>
-    /// TFLM's ActivationFunctionWithMinMax: std::min(std::max(x, lo), hi). Spelled out with
-    /// comparisons because Math.Max/Min order -0 and +0 (and NaN) differently from std::max/min.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ClampFloat(float x, float lo, float hi)
-    {
-        float r = x < lo ? lo : x;
-        return hi < r ? hi : r;
     }
 
     /// <summary>The activation types a fused convolution/pooling may carry; anything else fails Prepare.</summary>

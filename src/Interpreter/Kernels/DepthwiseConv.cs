@@ -59,7 +59,6 @@ internal sealed class DepthwiseConvKernel : Kernel
         node.Data = d;
     }
 
-
     public override void Invoke(KernelContext context, Node node)
     {
         var d = node.DataAs<OpData>();
@@ -118,7 +117,7 @@ internal sealed class DepthwiseConvKernel : Kernel
                 }
                 var outPixel = output.Slice(((b * w.OutputHeight + oy) * w.OutputWidth + ox) * d.OutputDepth, d.OutputDepth);
                 for (int oc = 0; oc < outPixel.Length; oc++)
-                    outPixel[oc] = ConvQuantization.ClampFloat(total[oc] + (bias.IsEmpty ? 0f : bias[oc]), d.FloatMin, d.FloatMax);
+                    outPixel[oc] = ActivationRange.Clamp(total[oc] + (bias.IsEmpty ? 0f : bias[oc]), d.FloatMin, d.FloatMax);
             }
         }
     }
@@ -152,7 +151,7 @@ internal sealed class DepthwiseConvKernel : Kernel
                         }
                     }
                     float value = total + (bias.IsEmpty ? 0f : bias[oc]);
-                    outPixel[oc] = ConvQuantization.ClampFloat(value, d.FloatMin, d.FloatMax);
+                    outPixel[oc] = ActivationRange.Clamp(value, d.FloatMin, d.FloatMax);
                 }
             }
         }

@@ -81,7 +81,7 @@ internal sealed class DivKernel : Kernel
 
     private readonly struct DivFloat(float min, float max) : IBinaryOp<float>
     {
-        public float Apply(float a, float b) => ElementwiseSupport.Clamp(a / b, min, max);
+        public float Apply(float a, float b) => ActivationRange.Clamp(a / b, min, max);
     }
 
     private readonly struct DivInt32(int min, int max) : IBinaryOp<int>

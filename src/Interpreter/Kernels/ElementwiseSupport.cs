@@ -189,13 +189,6 @@ internal static class ElementwiseSupport
             throw node.Unsupported($"{role} tensor {tensor.Index} is {TensorTypes.Name(tensor.Type)} with quantization parameters; only unquantized {TensorTypes.Name(tensor.Type)} is supported");
     }
 
-    /// <summary>std::min(std::max(x, lo), hi) exactly: NaN passes through and -0 stays -0, unlike Math.Max.</summary>
-    public static float Clamp(float x, float lo, float hi)
-    {
-        float y = x < lo ? lo : x;
-        return hi < y ? hi : y;
-    }
-
     public static int Clamp(int x, int lo, int hi)
     {
         int y = x < lo ? lo : x;

@@ -137,7 +137,7 @@ internal sealed class FullyConnectedKernel : Kernel
                 for (int i = 0; i < row.Length; i++)
                     total += row[i] * weights[i];
                 float value = total + (bias.IsEmpty ? 0f : bias[o]);
-                output[b * d.OutputDepth + o] = Math.Min(Math.Max(value, d.FloatMin), d.FloatMax);
+                output[b * d.OutputDepth + o] = ActivationRange.Clamp(value, d.FloatMin, d.FloatMax);
             }
         }
     }

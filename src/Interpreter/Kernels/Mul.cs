@@ -72,7 +72,7 @@ internal sealed class MulKernel : Kernel
 
     private readonly struct MulFloat(float min, float max) : IBinaryOp<float>
     {
-        public float Apply(float a, float b) => ElementwiseSupport.Clamp(a * b, min, max);
+        public float Apply(float a, float b) => ActivationRange.Clamp(a * b, min, max);
     }
 
     private readonly struct MulInt32(int min, int max) : IBinaryOp<int>

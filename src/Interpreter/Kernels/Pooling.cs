@@ -127,7 +127,7 @@ internal sealed class PoolingKernel : Kernel
                             count++;
                         }
                     }
-                    output[outIndex] = ConvQuantization.ClampFloat(total / count, d.FloatMin, d.FloatMax);
+                    output[outIndex] = ActivationRange.Clamp(total / count, d.FloatMin, d.FloatMax);
                 }
             }
         }
@@ -159,7 +159,7 @@ internal sealed class PoolingKernel : Kernel
                             if (max < v) max = v;
                         }
                     }
-                    output[outIndex] = ConvQuantization.ClampFloat(max, d.FloatMin, d.FloatMax);
+                    output[outIndex] = ActivationRange.Clamp(max, d.FloatMin, d.FloatMax);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TinyMl.Interpreter.Schema;
 
 namespace TinyMl.Interpreter.Quantization;
@@ -5,6 +6,17 @@ namespace TinyMl.Interpreter.Quantization;
 /// <summary>The clamp a fused activation turns into, in the float or the quantized domain (TFLM's CalculateActivationRange*).</summary>
 public static class ActivationRange
 {
+    /// <summary>
+    /// TFLM's ActivationFunctionWithMinMax, std::min(std::max(x, lo), hi), exactly: NaN passes
+    /// through and -0 stays -0, where Math.Max/Min would order them differently.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Clamp(float x, float lo, float hi)
+    {
+        float y = x < lo ? lo : x;
+        return hi < y ? hi : y;
+    }
+
     public static (float Min, float Max) Float(ActivationFunctionType activation) => activation switch
     {
         ActivationFunctionType.NONE => (float.MinValue, float.MaxValue),
