@@ -8,7 +8,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// with TFLM's general rescaling: both inputs are brought to a common scale (twice the larger input
 /// scale) with 20 (int8) or 15 (int16) bits of headroom, summed, then requantized to the output.
 /// </summary>
-internal sealed class AddKernel : Kernel
+internal sealed class AddKernel : OperatorKernel
 {
     private sealed class OpData
     {

@@ -9,7 +9,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// wraps; float -> integer truncates towards zero, and where C++ leaves the result undefined (NaN or
 /// out of range) this reproduces what the x86-64 instructions TFLM's build uses return.
 /// </summary>
-internal sealed class CastKernel : Kernel
+internal sealed class CastKernel : OperatorKernel
 {
     private static readonly TensorType[] Sources =
         [TensorType.INT8, TensorType.INT16, TensorType.INT32, TensorType.UINT32, TensorType.FLOAT32, TensorType.BOOL];

@@ -8,7 +8,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// block in turn. Quantized inputs are not rescaled, so every input must share the output's scale and
 /// zero point; TFLM copies the bytes without checking, this kernel refuses a model where they differ.
 /// </summary>
-internal sealed class ConcatenationKernel : Kernel
+internal sealed class ConcatenationKernel : OperatorKernel
 {
     private sealed class OpData
     {

@@ -12,7 +12,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// TFLM's reference kernels: out-of-image taps are skipped, integer paths accumulate exactly and
 /// requantize per channel, float sums in filter-row, filter-column, channel order.
 /// </summary>
-internal sealed class ConvKernel : Kernel
+internal sealed class ConvKernel : OperatorKernel
 {
     private sealed class OpData : ConvolutionParams
     {

@@ -11,7 +11,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// float32; int8 with int8 weights (per-tensor or per-channel along dimension 3) and int32 bias;
 /// int16 with int8 weights and int64 bias. Same window, padding and requantization rules as CONV_2D.
 /// </summary>
-internal sealed class DepthwiseConvKernel : Kernel
+internal sealed class DepthwiseConvKernel : OperatorKernel
 {
     private sealed class OpData : ConvolutionParams
     {

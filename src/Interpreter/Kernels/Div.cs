@@ -8,7 +8,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// division, truncating towards zero, then the fused activation's clamp) and int8, where the quotient
 /// is formed in fixed point from gemmlowp's reciprocal of the divisor.
 /// </summary>
-internal sealed class DivKernel : Kernel
+internal sealed class DivKernel : OperatorKernel
 {
     private sealed class OpData
     {

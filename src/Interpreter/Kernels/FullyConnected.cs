@@ -10,7 +10,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// float32; int8 and int16 activations with int8 weights (per-tensor or per-channel), following
 /// TFLM's reference arithmetic: int32 (int8) or int64 (int16) accumulation, then requantization.
 /// </summary>
-internal sealed class FullyConnectedKernel : Kernel
+internal sealed class FullyConnectedKernel : OperatorKernel
 {
     private sealed class OpData
     {

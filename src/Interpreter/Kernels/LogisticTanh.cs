@@ -103,7 +103,7 @@ internal static class SigmoidFamily
 }
 
 /// <summary>LOGISTIC (sigmoid): float32, int8, int16.</summary>
-internal sealed class LogisticKernel : Kernel
+internal sealed class LogisticKernel : OperatorKernel
 {
     // Where TFLM's float reference stops computing 1/(1+exp(-x)): above, the float result is 1; below,
     // exp(x) alone (the relative error of dropping the 1+ is below float precision there).
@@ -181,7 +181,7 @@ internal sealed class LogisticKernel : Kernel
 }
 
 /// <summary>TANH: float32, int8, int16.</summary>
-internal sealed class TanhKernel : Kernel
+internal sealed class TanhKernel : OperatorKernel
 {
     public override void Prepare(KernelContext context, Node node) => node.Data = SigmoidFamily.Prepare(node, isTanh: true);
 

@@ -19,7 +19,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// Batch-major input [batch, time, features] runs batch by batch, one row at a time; time-major
 /// [time, batch, features] runs every batch together per time step.
 /// </summary>
-internal sealed partial class UnidirectionalSequenceLstmKernel : Kernel
+internal sealed partial class UnidirectionalSequenceLstmKernel : OperatorKernel
 {
     // Input indices (TFLM's lstm_shared.h).
     private const int InputTensor = 0;

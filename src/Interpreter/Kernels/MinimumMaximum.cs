@@ -8,7 +8,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// compare the stored values directly, without requantization, and pick with a strict comparison, so
 /// MAXIMUM(NaN, x) is x and MAXIMUM(x, NaN) is NaN.
 /// </summary>
-internal sealed class MinimumMaximumKernel(bool maximum) : Kernel
+internal sealed class MinimumMaximumKernel(bool maximum) : OperatorKernel
 {
     private sealed class OpData
     {

@@ -7,7 +7,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// MUL with broadcasting: float32 and int32 with the fused activation's clamp, int8 and int16 as
 /// TFLM computes them: (x1 - zp1) * (x2 - zp2) requantized by input1_scale * input2_scale / output_scale.
 /// </summary>
-internal sealed class MulKernel : Kernel
+internal sealed class MulKernel : OperatorKernel
 {
     private sealed class OpData
     {

@@ -10,7 +10,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// needs the output to share the input's scale and zero point, so values pass through unscaled;
 /// the integer average rounds half away from zero, as TFLM's reference does.
 /// </summary>
-internal sealed class PoolingKernel : Kernel
+internal sealed class PoolingKernel : OperatorKernel
 {
     public enum PoolKind { Average, Max }
 

@@ -10,7 +10,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// int8, int16 -> int8/int16/int32, int32 -> int8/int16) by the multiplier input_scale / output_scale,
 /// as TFLM's reference Requantize.
 /// </summary>
-internal sealed class QuantizeKernel : Kernel
+internal sealed class QuantizeKernel : OperatorKernel
 {
     private enum Path { FromFloat, Requantize }
 
@@ -133,7 +133,7 @@ internal sealed class QuantizeKernel : Kernel
 }
 
 /// <summary>DEQUANTIZE: int8, int16 or uint8 -> float32 as scale * (q - zero_point), the product in float.</summary>
-internal sealed class DequantizeKernel : Kernel
+internal sealed class DequantizeKernel : OperatorKernel
 {
     private sealed class OpData
     {

@@ -8,7 +8,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// output's quantization (multiplier input_scale / output_scale) and clamp at the output's zero point,
 /// as TFLM's ReluQuantized does. int16 needs zero points of 0, as TFLM checks.
 /// </summary>
-internal sealed class ReluKernel : Kernel
+internal sealed class ReluKernel : OperatorKernel
 {
     private sealed class OpData
     {
@@ -91,7 +91,7 @@ internal sealed class ReluKernel : Kernel
 /// point and 6.0 quantized with the input's parameters. TFLM does not requantize to the output here,
 /// so neither does this kernel.
 /// </summary>
-internal sealed class Relu6Kernel : Kernel
+internal sealed class Relu6Kernel : OperatorKernel
 {
     private sealed class OpData
     {

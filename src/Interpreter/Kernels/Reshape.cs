@@ -1,7 +1,7 @@
 namespace TinyMl.Interpreter.Kernels;
 
 /// <summary>RESHAPE (and the same copy serves SQUEEZE/EXPAND_DIMS later): the bytes stay, only the shape changes.</summary>
-internal sealed class ReshapeKernel : Kernel
+internal sealed class ReshapeKernel : OperatorKernel
 {
     public override void Prepare(KernelContext context, Node node)
     {

@@ -12,7 +12,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// scaled differences, Q12.19 accumulation); int16 -> int16 with TFLM's interpolated exp and
 /// 1/(1+x) lookup tables, built in Prepare into the arena tail.
 /// </summary>
-internal sealed class SoftmaxKernel : Kernel
+internal sealed class SoftmaxKernel : OperatorKernel
 {
     // Integer bits of the scaled input differences fed to exp (differences down to -32 are representable).
     private const int ScaledDiffIntegerBits = 5;

@@ -12,7 +12,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// does not read, are given TensorFlow Lite's meaning (an ellipsis spans the axes the spec does not
 /// name, a new axis is a size-1 axis of the output, offset makes end relative to begin).
 /// </summary>
-internal sealed class StridedSliceKernel : Kernel
+internal sealed class StridedSliceKernel : OperatorKernel
 {
     private const int MaxRank = 6;
 

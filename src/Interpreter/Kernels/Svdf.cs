@@ -14,7 +14,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// weights_time, rank rows per unit.
 /// float32, and int8 input/weights_feature/output with int16 or int8 weights_time and state.
 /// </summary>
-internal sealed class SvdfKernel : Kernel
+internal sealed class SvdfKernel : OperatorKernel
 {
     private sealed class OpData
     {

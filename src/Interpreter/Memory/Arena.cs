@@ -41,7 +41,7 @@ public sealed class Arena
     public IReadOnlyList<PersistentBuffer> PersistentBuffers => _persistent;
 
     /// <summary>Allocates zeroed persistent bytes from the tail, recording <paramref name="owner"/> for the plan.</summary>
-    public Memory<byte> AllocatePersistent(int bytes, string owner = "")
+    public Memory<byte> AllocatePersistent(int bytes, PersistentOwner owner)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         long aligned = AlignUp(bytes);

@@ -16,13 +16,42 @@ public sealed record PlannedBuffer(
     int Offset,
     bool OfflinePlanned);
 
+/// <summary>What a persistent tail allocation belongs to, like the categories of TFLM's RecordingMicroAllocator.</summary>
+public enum PersistentOwnerKind
+{
+    /// <summary>A variable tensor (RNN or SVDF state): kept across invocations.</summary>
+    VariableTensor,
+    /// <summary>Data an operator's kernel keeps for its whole life (per-channel multipliers, lookup tables).</summary>
+    KernelData,
+}
+
+/// <summary>
+/// Who owns a persistent allocation: a variable tensor (<see cref="TensorIndex"/>) or an operator's
+/// kernel (<see cref="OperatorIndex"/>, <see cref="OperatorName"/>); -1 where it does not apply.
+/// </summary>
+public readonly record struct PersistentOwner(PersistentOwnerKind Kind, int OperatorIndex, string OperatorName, int TensorIndex, string TensorName)
+{
+    public static PersistentOwner ForTensor(int index, string name) => new(PersistentOwnerKind.VariableTensor, -1, "", index, name);
+    public static PersistentOwner ForOperator(int index, string name) => new(PersistentOwnerKind.KernelData, index, name, -1, "");
+
+    public override string ToString() => Kind == PersistentOwnerKind.VariableTensor
+        ? $"variable tensor {TensorIndex} ('{TensorName}')"
+        : $"operator {OperatorIndex} ({OperatorName})";
+}
+
 /// <summary>
 /// One allocation of the persistent tail: what owns it (a variable tensor, or an operator's kernel
 /// data such as per-channel multipliers), its size and its offset. In an <see cref="ArenaPlan"/>
 /// the offset counts from the start of the tail, so an arena of exactly TotalBytes holds it at
 /// HeadBytes + Offset, whatever size the arena really is.
 /// </summary>
-public sealed record PersistentBuffer(string Owner, int Bytes, int Offset);
+public sealed record PersistentBuffer(PersistentOwner OwnedBy, int Bytes, int Offset)
+{
+    /// <summary>The owner in words: "variable tensor 3 ('state')" or "operator 2 (CONV_2D)".</summary>
+    public string Owner => OwnedBy.ToString();
+    /// <summary>Bytes the allocation takes in the tail, alignment included.</summary>
+    public int AlignedBytes => (int)Arena.AlignUp(Bytes);
+}
 
 /// <summary>
 /// The arena layout the interpreter settled on: the planned head and the persistent tail. Public so

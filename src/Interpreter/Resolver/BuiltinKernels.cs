@@ -8,7 +8,7 @@ public static class BuiltinKernels
 {
     // One line per operator. Kernels are stateless (per-node state lives in Node.Data), so one
     // instance per operator serves every interpreter.
-    private static readonly Dictionary<BuiltinOperator, Kernel> Registry = new()
+    private static readonly Dictionary<BuiltinOperator, OperatorKernel> Registry = new()
     {
         [BuiltinOperator.AVERAGE_POOL_2D] = new PoolingKernel(PoolingKernel.PoolKind.Average),
         [BuiltinOperator.CONV_2D] = new ConvKernel(),
@@ -37,5 +37,5 @@ public static class BuiltinKernels
 
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());
 
-    public static Kernel? Create(BuiltinOperator op) => Registry.GetValueOrDefault(op);
+    public static OperatorKernel? Create(BuiltinOperator op) => Registry.GetValueOrDefault(op);
 }

@@ -5,7 +5,7 @@ namespace TinyMl.Interpreter;
 /// <summary>Maps an operator code to the kernel that runs it.</summary>
 public interface IOpResolver
 {
-    Kernel? FindKernel(OperatorCodeInfo code);
+    OperatorKernel? FindKernel(OperatorCodeInfo code);
 }
 
 /// <summary>
@@ -14,8 +14,8 @@ public interface IOpResolver
 /// </summary>
 public sealed class OpResolver : IOpResolver
 {
-    private readonly Dictionary<BuiltinOperator, Kernel> _builtins = new();
-    private readonly Dictionary<string, Kernel> _customs = new(StringComparer.Ordinal);
+    private readonly Dictionary<BuiltinOperator, OperatorKernel> _builtins = new();
+    private readonly Dictionary<string, OperatorKernel> _customs = new(StringComparer.Ordinal);
 
     public IEnumerable<BuiltinOperator> Builtins => _builtins.Keys;
     public IEnumerable<string> Customs => _customs.Keys;
@@ -28,7 +28,7 @@ public sealed class OpResolver : IOpResolver
         return Add(op, kernel);
     }
 
-    public OpResolver Add(BuiltinOperator op, Kernel kernel)
+    public OpResolver Add(BuiltinOperator op, OperatorKernel kernel)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         if (op == BuiltinOperator.CUSTOM)
@@ -37,7 +37,7 @@ public sealed class OpResolver : IOpResolver
         return this;
     }
 
-    public OpResolver AddCustom(string name, Kernel kernel)
+    public OpResolver AddCustom(string name, OperatorKernel kernel)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(kernel);
@@ -45,7 +45,7 @@ public sealed class OpResolver : IOpResolver
         return this;
     }
 
-    public Kernel? FindKernel(OperatorCodeInfo code) =>
+    public OperatorKernel? FindKernel(OperatorCodeInfo code) =>
         code.Builtin == BuiltinOperator.CUSTOM
             ? (code.CustomName is { } name && _customs.TryGetValue(name, out var custom) ? custom : null)
             : _builtins.GetValueOrDefault(code.Builtin);

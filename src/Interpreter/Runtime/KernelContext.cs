@@ -25,7 +25,7 @@ public sealed class KernelContext
     internal Phase CurrentPhase { get; set; }
     internal int CurrentOperator { get; set; }
     /// <summary>Label of the node whose Init or Prepare is running, for the arena's record of the tail.</summary>
-    internal string CurrentOwner { get; set; } = "";
+    internal PersistentOwner CurrentOwner { get; set; }
     internal IReadOnlyList<ScratchRequest> ScratchRequests => _scratchRequests;
 
     public Tensor GetTensor(int index) => _tensors[index];

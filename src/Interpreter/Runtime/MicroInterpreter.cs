@@ -20,6 +20,7 @@ public sealed class MicroInterpreter : IDisposable
     private Node[] _nodes = Array.Empty<Node>();
     private KernelContext? _context;
     private ArenaPlan? _plan;
+    private SetupProfile? _setupProfile;
     private bool _allocated;
     private TinyMlException? _allocationFailure;
     private bool _disposed;
@@ -59,6 +60,9 @@ public sealed class MicroInterpreter : IDisposable
     public int ArenaUsedBytes => _arena.UsedBytes;
     public ArenaPlan Plan => _plan ?? throw new InterpreterStateException("the arena is planned by AllocateTensors; call it first");
     public bool IsAllocated => _allocated;
+    public InterpreterOptions Options => _options;
+    /// <summary>How long AllocateTensors took: each operator's Init and Prepare, and planning.</summary>
+    public SetupProfile SetupProfile => _setupProfile ?? throw new InterpreterStateException("AllocateTensors has not run yet");
 
     public void AllocateTensors()
     {
@@ -109,16 +113,28 @@ public sealed class MicroInterpreter : IDisposable
         // Variable tensors (RNN state) are persistent: they keep their values across invocations.
         foreach (var tensor in _tensors)
             if (tensor.IsVariable && tensor.ByteCount > 0)
-                tensor.Bind(_arena.AllocatePersistent(tensor.ByteCount, $"variable tensor {tensor.Index} ('{tensor.Name}')"));
+                tensor.Bind(_arena.AllocatePersistent(tensor.ByteCount, PersistentOwner.ForTensor(tensor.Index, tensor.Name)));
 
+        long started = Stopwatch.GetTimestamp();
+        var initTicks = new long[nodes.Length];
+        var prepareTicks = new long[nodes.Length];
         context.CurrentPhase = KernelContext.Phase.Init;
         foreach (var node in nodes)
-            RunKernelStep(context, node, "initialized", () => node.Data = node.Kernel.Init(context, node));
+            initTicks[node.Index] = RunKernelStep(context, node, "initialized", () => node.Data = node.Kernel.Init(context, node));
         context.CurrentPhase = KernelContext.Phase.Prepare;
         foreach (var node in nodes)
-            RunKernelStep(context, node, "prepared", () => node.Kernel.Prepare(context, node));
+            prepareTicks[node.Index] = RunKernelStep(context, node, "prepared", () => node.Kernel.Prepare(context, node));
 
+        long planning = Stopwatch.GetTimestamp();
         _plan = PlanArena(subgraph, context);
+        long finished = Stopwatch.GetTimestamp();
+        _setupProfile = new SetupProfile
+        {
+            Operators = nodes.Select(n => new OperatorSetupTime(n.Index, n.Name,
+                Stopwatch.GetElapsedTime(0, initTicks[n.Index]), Stopwatch.GetElapsedTime(0, prepareTicks[n.Index]))).ToArray(),
+            Planning = Stopwatch.GetElapsedTime(planning, finished),
+            Total = Stopwatch.GetElapsedTime(started, finished),
+        };
         _nodes = nodes;
         _context = context;
         context.CurrentPhase = KernelContext.Phase.Invoke;
@@ -126,13 +142,16 @@ public sealed class MicroInterpreter : IDisposable
         _allocated = true;
     }
 
-    private static void RunKernelStep(KernelContext context, Node node, string step, Action action)
+    /// <summary>Runs Init or Prepare of one node; returns the Stopwatch ticks it took.</summary>
+    private static long RunKernelStep(KernelContext context, Node node, string step, Action action)
     {
         context.CurrentOperator = node.Index;
-        context.CurrentOwner = node.ToString();
+        context.CurrentOwner = PersistentOwner.ForOperator(node.Index, node.Name);
         try
         {
+            long start = Stopwatch.GetTimestamp();
             action();
+            return Stopwatch.GetTimestamp() - start;
         }
         catch (Exception e) when (e is not TinyMlException and not OutOfMemoryException)
         {
@@ -163,6 +182,12 @@ public sealed class MicroInterpreter : IDisposable
                 last[t] = op.Index;
         }
         foreach (int o in subgraph.Outputs) last[o] = lastOp;
+        if (_options.PreserveAllTensors)
+        {
+            // Every tensor alive for the whole Invoke: no two share bytes, so all can be read afterwards.
+            for (int t = 0; t < _tensors.Length; t++)
+                if (first[t] >= 0 || last[t] >= 0) (first[t], last[t]) = (0, lastOp);
+        }
 
         var offline = _options.UseOfflinePlan ? OfflinePlan.ForMainSubgraph(_model) : null;
         var requests = new List<BufferRequest>();
@@ -220,6 +245,7 @@ public sealed class MicroInterpreter : IDisposable
             throw new InterpreterStateException("Invoke called before AllocateTensors");
         var context = _context!;
         var profiler = _options.Profiler;
+        var observer = _options.Observer;
         var nodes = _nodes;
         int i = 0;
         try
@@ -238,6 +264,7 @@ public sealed class MicroInterpreter : IDisposable
                     node.Kernel.Invoke(context, node);
                     profiler.OperatorInvoked(node, start, Stopwatch.GetTimestamp());
                 }
+                observer?.OperatorInvoked(node);
             }
         }
         catch (Exception e) when (e is not TinyMlException and not OutOfMemoryException)

@@ -6,7 +6,7 @@ namespace TinyMl.Interpreter;
 /// </summary>
 public sealed class Node
 {
-    internal Node(OperatorInfo op, Kernel kernel, Tensor?[] inputs, Tensor[] outputs, Tensor?[] intermediates)
+    internal Node(OperatorInfo op, OperatorKernel kernel, Tensor?[] inputs, Tensor[] outputs, Tensor?[] intermediates)
     {
         Operator = op;
         Kernel = kernel;
@@ -16,7 +16,7 @@ public sealed class Node
     }
 
     public OperatorInfo Operator { get; }
-    public Kernel Kernel { get; }
+    public OperatorKernel Kernel { get; }
     public int Index => Operator.Index;
     public string Name => Operator.Name;
     /// <summary>Input tensors in the model's order; null where an optional input is omitted (index -1).</summary>
@@ -24,6 +24,10 @@ public sealed class Node
     public Tensor[] Outputs { get; }
     public Tensor?[] Intermediates { get; }
     public object? Data { get; set; }
+    /// <summary>MACs per Invoke and parameter bytes, from the shapes the kernels prepared.</summary>
+    public OperatorCost Cost => new(
+        OperatorCost.EstimateMacs(Operator.Code.Builtin, i => OptionalInput(i)?.ShapeArray(), i => i < Outputs.Length ? Outputs[i].ShapeArray() : null),
+        Inputs.Where(t => t is { IsConstant: true }).Distinct().Sum(t => (long)t!.Info.Data.Length));
 
     public int InputCount => Inputs.Length;
     public int OutputCount => Outputs.Length;
@@ -65,7 +69,7 @@ public sealed class Node
 /// shapes (validate, compute quantization parameters, request scratch), Invoke per inference (must not
 /// allocate or fail on valid data), Free when the interpreter is disposed.
 /// </summary>
-public abstract class Kernel
+public abstract class OperatorKernel
 {
     public virtual object? Init(KernelContext context, Node node) => null;
     public virtual void Prepare(KernelContext context, Node node) { }

@@ -9,6 +9,27 @@ public interface IProfiler
     void OperatorInvoked(Node node, long startTimestamp, long endTimestamp);
 }
 
+/// <summary>
+/// Called after each operator of an Invoke, while its outputs still hold what it wrote (a later
+/// operator may reuse their bytes unless <see cref="InterpreterOptions.PreserveAllTensors"/> is set).
+/// This is how layer-by-layer tools (TFLM's debugger, parity reports) see intermediate tensors.
+/// </summary>
+public interface IInvokeObserver
+{
+    void OperatorInvoked(Node node);
+}
+
+/// <summary>How long one operator's Init and Prepare took in AllocateTensors.</summary>
+public readonly record struct OperatorSetupTime(int OperatorIndex, string OperatorName, TimeSpan Init, TimeSpan Prepare);
+
+/// <summary>Where AllocateTensors spent its time: each operator's Init and Prepare, and the arena planning.</summary>
+public sealed class SetupProfile
+{
+    public required IReadOnlyList<OperatorSetupTime> Operators { get; init; }
+    public required TimeSpan Planning { get; init; }
+    public required TimeSpan Total { get; init; }
+}
+
 public sealed class InterpreterOptions
 {
     /// <summary>How the arena head is planned; greedy by default, as in TFLM.</summary>
@@ -18,4 +39,11 @@ public sealed class InterpreterOptions
     /// <summary>Honour the model's OfflineMemoryAllocation metadata when it has one.</summary>
     public bool UseOfflinePlan { get; init; } = true;
     public IProfiler? Profiler { get; init; }
+    /// <summary>Called after every operator of every Invoke; Invoke allocates nothing only when this is null.</summary>
+    public IInvokeObserver? Observer { get; init; }
+    /// <summary>
+    /// Give every tensor bytes of its own for the whole Invoke (TFLM's preserve_all_tensors), so that
+    /// every intermediate can be read afterwards. The arena then needs the unshared total.
+    /// </summary>
+    public bool PreserveAllTensors { get; init; }
 }
