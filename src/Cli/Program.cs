@@ -11,6 +11,7 @@ root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(InvokeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.SetAction(_ => DemoCommand.Run());
 

@@ -8,7 +8,7 @@ public class CommandLineTests
 {
     private static string ModelPath(string name) => SharedData.ModelPath(name);
 
-    private static void AssertUserError(WorkbenchProcess.Result result, string expectedFragment)
+    internal static void AssertUserError(WorkbenchProcess.Result result, string expectedFragment)
     {
         Assert.Equal(2, result.ExitCode);
         var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);

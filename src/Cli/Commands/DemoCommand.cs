@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using TinyMl.Interpreter;
+using TinyMl.Workbench;
 
 namespace TinyMl.Cli.Commands;
 
@@ -11,6 +12,8 @@ namespace TinyMl.Cli.Commands;
 public static class DemoCommand
 {
     private const int Points = 9;
+    /// <summary>Where the demo writes its page: the current directory, like `report`.</summary>
+    public const string DemoPage = "workbench-demo.html";
 
     public static Command Create()
     {
@@ -46,7 +49,11 @@ public static class DemoCommand
         console.MarkupLine($"largest error at these points: float32 {worstFloat:F3}, int8 {worstInt8:F3}");
         console.MarkupLine($"arena used: float32 {floatRun.ArenaUsedBytes:N0} bytes (model {floatModel.Bytes.Length:N0} bytes), " +
                            $"int8 {int8Run.ArenaUsedBytes:N0} bytes (model {int8Model.Bytes.Length:N0} bytes)");
-        console.MarkupLine("next: [grey]workbench inspect|invoke|bench|plan MODEL[/] on any .tflite file (see workbench --help)");
+        // The workbench itself: every view of the int8 model on one page.
+        ReportCommand.WritePage(DemoPage, "TinyML Workbench: the sine models",
+            ModelReport.Of(int8Model, profileRuns: 50), ModelReport.Of(floatModel, profileRuns: 50));
+        console.MarkupLine($"the workbench's views of both models (summary, graph, arena plans, memory, profile): [bold]{Markup.Escape(Path.GetFullPath(DemoPage))}[/] (open it in a browser)");
+        console.MarkupLine("next: [grey]workbench inspect|invoke|bench|plan|report MODEL[/] on any .tflite file (see workbench --help)");
         return CliExit.Ok;
     }
 
