@@ -57,7 +57,13 @@ public readonly record struct OperatorCost(long Macs, long ParameterBytes)
                     case BuiltinOperator.FULLY_CONNECTED:
                         return Count(output(0)) * Dim(input(1), -1); // weights [units, depth]
                     case BuiltinOperator.BATCH_MATMUL:
-                        return Count(output(0)) * Dim(input(0), -1);
+                    {
+                        // lhs is [.., M, K], or [.., K, M] with adj_x: the contraction is lhs's dimension that
+                        // is not the output's M (when both equal M, K = M either way).
+                        var lhs = input(0);
+                        long k = Dim(lhs, -2) == Dim(output(0), -2) ? Dim(lhs, -1) : Dim(lhs, -2);
+                        return Count(output(0)) * k;
+                    }
                     case BuiltinOperator.SVDF:
                     {
                         // feature weights [filters, input] and time weights [filters, memory], per batch row.
