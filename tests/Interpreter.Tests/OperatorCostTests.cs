@@ -31,4 +31,31 @@ public class OperatorCostTests
         Assert.Equal(expected.OrderBy(p => p.Key), actual.OrderBy(p => p.Key));
         Assert.Equal(meta.RootElement.GetProperty("macs_estimate").GetInt64(), actual.Values.Sum());
     }
+
+    private static long Estimate(Schema.BuiltinOperator op, int[]?[] inputs, int[] output) =>
+        OperatorCost.EstimateMacs(op, i => i < inputs.Length ? inputs[i] : null, i => i == 0 ? output : null);
+
+    [Fact]
+    public void Batch_matmul_contracts_over_k_with_or_without_an_adjoint_lhs()
+    {
+        // 2 batches of [3x5] x [5x4]: each of the 2*3*4 outputs sums 5 products.
+        Assert.Equal(2 * 3 * 4 * 5, Estimate(Schema.BuiltinOperator.BATCH_MATMUL, [[2, 3, 5], [2, 5, 4]], [2, 3, 4]));
+        // The same product with the lhs stored transposed ([5x3], adj_x).
+        Assert.Equal(2 * 3 * 4 * 5, Estimate(Schema.BuiltinOperator.BATCH_MATMUL, [[2, 5, 3], [2, 5, 4]], [2, 3, 4]));
+    }
+
+    [Fact]
+    public void Transpose_conv_scatters_each_input_element_over_the_kernel_and_output_channels()
+    {
+        // Inputs: output shape, filter [16 out, 3, 3, 8 in], input [1,4,4,8]: 4*4*8 inputs x 3*3*16.
+        Assert.Equal(4 * 4 * 8 * 3 * 3 * 16, Estimate(Schema.BuiltinOperator.TRANSPOSE_CONV, [[4], [16, 3, 3, 8], [1, 4, 4, 8]], [1, 8, 8, 16]));
+    }
+
+    [Fact]
+    public void Unknown_or_missing_shapes_cost_nothing_rather_than_throw()
+    {
+        Assert.Equal(0, Estimate(Schema.BuiltinOperator.CONV_2D, [[1, 4, 4, 1]], [1, 4, 4, 1])); // no filter
+        Assert.Equal(0, Estimate(Schema.BuiltinOperator.ADD, [[1, 4], [1, 4]], [1, 4]));
+        Assert.Equal(long.MaxValue, Estimate(Schema.BuiltinOperator.FULLY_CONNECTED, [[1, int.MaxValue], [int.MaxValue, int.MaxValue]], [int.MaxValue, int.MaxValue, int.MaxValue]));
+    }
 }
