@@ -179,6 +179,30 @@ public class ArenaPlanViewTests
     }
 
     [Fact]
+    public void A_long_chain_lists_its_buffers_elided_with_a_note_but_draws_them_all()
+    {
+        // 300 RELUs in a chain: 301 tensors, each alive across two operators.
+        var builder = new ModelBuilder();
+        int previous = builder.AddTensor("t0", TensorType.FLOAT32, [1, 64]);
+        builder.SetInputs(previous);
+        for (int i = 1; i <= 300; i++)
+        {
+            int next = builder.AddTensor($"t{i}", TensorType.FLOAT32, [1, 64]);
+            builder.AddOperator(BuiltinOperator.RELU, [previous], [next]);
+            previous = next;
+        }
+        builder.SetOutputs(previous);
+
+        var view = ArenaPlanView.Compare(builder.ToModel("chain"));
+        string html = view.ToHtml();
+
+        Assert.Equal(512, view.Best!.Value.Chart.Plan.HeadBytes); // two 256-byte tensors alive at once
+        Assert.Contains($"{301 - ArenaPlanView.MaxBufferRows} more rows not shown (301 in all)", html);
+        Assert.Equal(301, FigureBoxes(FigureJson.Of(html), "x").Count);
+        Assert.Contains("more rows", view.ToText());
+    }
+
+    [Fact]
     public void A_model_with_an_unsupported_operator_gets_a_message_not_an_exception()
     {
         var view = ArenaPlanView.Compare(Model.Load(SharedData.ModelPath("mobilenet_v2_quantized_1x3x224x224")));
