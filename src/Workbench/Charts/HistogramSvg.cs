@@ -7,15 +7,15 @@ namespace TinyMl.Workbench.Charts;
 
 /// <summary>
 /// A histogram as a small inline SVG: it draws with no script at all (a tensor view is often one of
-/// many outputs, and a few KiB of SVG beats a plotly figure there). Bars holding a type limit are red
-/// (saturation), a dashed line marks real zero, and each bar names its range and count on hover.
+/// many outputs, and a few KiB of SVG beats a plotly figure there). Bars of saturated values are red, a dashed line marks real zero, and each bar names its range and count on hover.
 /// </summary>
 public static class HistogramSvg
 {
     private const int Width = 460, Height = 170, Left = 52, Right = 12, Top = 10, Bottom = 36;
     private const string BarColour = "#4c78a8", SaturatedColour = "#d62728";
 
-    public static string Of(ValueHistogram histogram, (double Min, double Max)? typeLimits, string xLabel)
+    /// <summary>The histogram; bars holding a stored value of <paramref name="saturation"/> (type limits that are not real 0) are red.</summary>
+    public static string Of(ValueHistogram histogram, IReadOnlyCollection<double> saturation, string xLabel)
     {
         var svg = new StringBuilder();
         svg.Append($"<svg class=\"tmw-histogram\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\">");
@@ -23,10 +23,13 @@ public static class HistogramSvg
             return svg.Append($"<text x=\"{Width / 2}\" y=\"{Height / 2}\" text-anchor=\"middle\" fill=\"currentColor\">no finite values</text></svg>").ToString();
 
         double x0 = histogram.Bins[0].Lower, x1 = histogram.Bins[^1].Upper;
-        long most = Math.Max(1, histogram.Bins.Max(b => b.Count));
+        var tallest = histogram.Bins.Select(b => b.Count).OrderByDescending(c => c).Take(2).ToArray();
+        // One spike (ReLU zeros, saturation) would flatten every other bar: cut it and print its count.
+        bool cut = tallest.Length == 2 && tallest[1] > 0 && tallest[0] > 4 * tallest[1];
+        long most = cut ? (long)Math.Ceiling(tallest[1] * 1.25) : Math.Max(1, tallest[0]);
         double plotWidth = Width - Left - Right, plotHeight = Height - Top - Bottom;
         double X(double v) => Left + (v - x0) / (x1 - x0) * plotWidth;
-        double Y(double count) => Top + plotHeight - count / most * plotHeight;
+        double Y(double count) => Top + plotHeight - Math.Min(count, most) / most * plotHeight;
 
         // Axes and the count of the tallest bar.
         svg.Append($"<g stroke=\"currentColor\" stroke-opacity=\"0.5\" fill=\"none\"><path d=\"M{Left},{Top}V{Top + plotHeight}H{Width - Right}\"/></g>");
@@ -41,9 +44,15 @@ public static class HistogramSvg
             // A hair of space between wide bars; narrow ones touch so thin spikes stay visible.
             double gap = right - left > 4 ? 0.5 : 0;
             double top = Y(bin.Count);
-            bool saturated = typeLimits is { } l && bin.RawLower is { } lo && bin.RawUpper is { } hi && (lo <= l.Min && l.Min <= hi || lo <= l.Max && l.Max <= hi);
+            bool saturated = bin.RawLower is { } lo && bin.RawUpper is { } hi && saturation.Any(v => lo <= v && v <= hi);
             svg.Append($"<rect x=\"{F(left + gap)}\" y=\"{F(top)}\" width=\"{F(Math.Max(right - left - 2 * gap, 0.8))}\" height=\"{F(Math.Max(Top + plotHeight - top, 0.8))}\" fill=\"{(saturated ? SaturatedColour : BarColour)}\">")
                .Append("<title>").Append(Encode(Describe(bin, saturated))).Append("</title></rect>");
+            if (bin.Count > most)
+            {
+                double middle = (left + right) / 2;
+                svg.Append($"<path d=\"M{F(left - 2)},{Top + 16}l{F(right - left + 4)},-5\" stroke=\"white\" stroke-width=\"2.5\"/>")
+                   .Append($"<text x=\"{F(middle + 5)}\" y=\"{Top + 8}\" fill=\"currentColor\" font-size=\"10\"{(middle > Left + plotWidth * 0.8 ? " text-anchor=\"end\"" : "")}>{Number(bin.Count)} (cut)</text>");
+            }
         }
 
         if (x0 < 0 && 0 < x1)

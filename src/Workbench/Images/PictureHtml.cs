@@ -34,6 +34,7 @@ public static class PictureHtml
         foreach (var cell in layout.Cells)
         {
             var png = new PngImage(w, h);
+            double least = double.PositiveInfinity, most = double.NegativeInfinity;
             for (int y = 0; y < h; y++)
             {
                 long row = cell.Offset + (long)y * layout.Step * layout.RowStride;
@@ -41,10 +42,13 @@ public static class PictureHtml
                 {
                     long at = row + (long)x * layout.Step * layout.ColumnStride;
                     png.Set(x, y, layout.Rgb ? Rgb(values, at, layout.ChannelStride, Position) : Colour(values[at], map, Position));
+                    if (double.IsFinite(values[at])) { least = Math.Min(least, values[at]); most = Math.Max(most, values[at]); }
                 }
             }
-            string caption = cell.Label.Length > 0 ? "channel " + cell.Label : "";
-            html.Append("<figure class=\"tmw-picture\"><img class=\"pixels\" alt=\"").Append(Encode(caption.Length > 0 ? caption : "tensor picture"))
+            string caption = cell.Label.Length > 0 ? "channel " + cell.Label : "tensor picture";
+            // The hover title tells a flat (dead) channel from a busy one without reading colours.
+            string range = double.IsFinite(least) ? (least == most ? $": all {Float(least)}" : $": {Float(least)} … {Float(most)}") : "";
+            html.Append("<figure class=\"tmw-picture\"><img class=\"pixels\" title=\"").Append(Encode(caption + range)).Append("\" alt=\"").Append(Encode(caption))
                 .Append("\" width=\"").Append(w * scale).Append("\" height=\"").Append(h * scale).Append("\" src=\"").Append(png.ToDataUri()).Append("\">");
             if (cell.Label.Length > 0) html.Append("<figcaption>").Append(Encode(cell.Label)).Append("</figcaption>");
             html.Append("</figure>");
@@ -82,8 +86,8 @@ public static class PictureHtml
 .tmw .tmw-picture img{display:block;border:1px solid rgba(128,128,128,.35)}
 .tmw .tmw-picture figcaption{font-size:11px;opacity:.75;font-variant-numeric:tabular-nums}
 .tmw .tmw-colourbar{display:inline-block;margin:4px 0 2px 0}
-.tmw .tmw-colourbar img{display:block;width:240px;height:12px;border:1px solid rgba(128,128,128,.35)}
-.tmw .tmw-colourbar-labels{display:flex;justify-content:space-between;width:242px;font-size:11px;font-variant-numeric:tabular-nums}
+.tmw .tmw-colourbar img{display:block;width:288px;height:12px;border:1px solid rgba(128,128,128,.35)}
+.tmw .tmw-colourbar-labels{display:flex;justify-content:space-between;gap:8px;width:290px;font-size:11px;white-space:nowrap;font-variant-numeric:tabular-nums}
 </style>
 """;
 

@@ -41,13 +41,24 @@ public sealed record PictureLayout
     /// features as 49 frames × 40 channels).
     /// </summary>
     public static (PictureLayout? Layout, string? Reason) For(int[] shape, long count, PictureStyle style,
-        (int Height, int Width)? asImage = null, bool transpose = false, int maxCells = 64)
+        (int Height, int Width)? asImage = null, bool transpose = false, bool firstRowAtBottom = false, int maxCells = 64)
     {
         if (style == PictureStyle.None) return (null, null);
         (PictureLayout? Layout, string? Reason) layout = asImage is { } size ? Given(size, count, style) : FromShape(shape, style);
         if (layout.Layout is not { } found) return layout;
         if (transpose)
-            found = found with { Height = found.Width, Width = found.Height, RowStride = found.ColumnStride, ColumnStride = found.RowStride, Reading = found.Reading + ", transposed" };
+            found = found with
+            {
+                Height = found.Width, Width = found.Height, RowStride = found.ColumnStride, ColumnStride = found.RowStride,
+                Reading = found.Reading + $", transposed (drawn {found.Width} high × {found.Height} wide)",
+            };
+        if (firstRowAtBottom)
+            found = found with
+            {
+                Cells = found.Cells.Select(c => c with { Offset = c.Offset + (found.Height - 1) * found.RowStride }).ToArray(),
+                RowStride = -found.RowStride,
+                Reading = found.Reading + ", first row at the bottom",
+            };
         if ((long)found.Height * found.Width > MaxPixels)
             found = found with { Step = (int)Math.Ceiling(Math.Sqrt((double)found.Height * found.Width / MaxPixels)) };
         if (found.Cells.Count > maxCells) found = found with { Cells = found.Cells.Take(maxCells).ToArray() };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using TinyMl.Interpreter;
 using TinyMl.Workbench.Charts;
@@ -72,7 +73,7 @@ public sealed class TensorView : WorkbenchView
             var raw = tensor.RawValues();
             var real = tensor.IsQuantized ? tensor.RealValues() : raw;
             var (layout, noPicture) = PictureLayout.For(tensor.Shape, raw.Length, options.Picture,
-                options.AsImage is { } size ? (size.Rows, size.Columns) : null, options.Transpose, options.MaxPictures);
+                options.AsImage is { } size ? (size.Rows, size.Columns) : null, options.Transpose, options.FirstRowAtBottom, options.MaxPictures);
             return new Contents(raw, real, TensorStatistics.Of(tensor, raw, real),
                 ArrayText.Of(raw, tensor.Shape, options.SummarizeAbove, options.EdgeItems),
                 tensor.IsQuantized ? ArrayText.Of(real, tensor.Shape, options.SummarizeAbove, options.EdgeItems) : null,
@@ -129,8 +130,11 @@ public sealed class TensorView : WorkbenchView
             table.RowWithClass(css, quantized ? [name, "", Share(count, total)] : [name, Share(count, total)]);
         if (s.TypeLimits is { } limits)
         {
-            Count($"at type min {Float(limits.Min)}", s.AtTypeMin, s.AtTypeMin > 0 ? "hot" : null);
-            Count($"at type max {Float(limits.Max)}", s.AtTypeMax, s.AtTypeMax > 0 ? "hot" : null);
+            var saturation = SaturationLimits();
+            void Limit(string name, double limit, long count) =>
+                Count($"at type {name} {Float(limit)}{(saturation.Contains(limit) ? "" : " (zero point)")}", count, count > 0 && saturation.Contains(limit) ? "hot" : null);
+            Limit("min", limits.Min, s.AtTypeMin);
+            Limit("max", limits.Max, s.AtTypeMax);
         }
         Count("zeros (stored 0)", s.Zeros);
         if (s.AtZeroPoint is { } atZeroPoint) Count("at zero point (real 0)", atZeroPoint);
@@ -141,6 +145,17 @@ public sealed class TensorView : WorkbenchView
             Count("−inf", s.NegativeInfinity, s.NegativeInfinity > 0 ? "hot" : null);
         }
         return table;
+    }
+
+    /// <summary>
+    /// The type limits that mean saturation: both, except a limit that is the zero point, which is
+    /// real 0 (ReLU's floor when the zero point is −128) rather than a clipped value.
+    /// </summary>
+    private double[] SaturationLimits()
+    {
+        if (Tensor.TypeLimits is not { } limits) return [];
+        var q = Tensor.IsQuantized && !Tensor.Quantization!.IsPerChannel ? Tensor.Quantization : null;
+        return new[] { limits.Min, limits.Max }.Where(l => q is null || q.ZeroPoint != l).ToArray();
     }
 
     private bool IsFloat => Tensor.Type is TensorType.FLOAT16 or TensorType.FLOAT32 or TensorType.FLOAT64 or TensorType.BFLOAT16;
@@ -166,13 +181,14 @@ public sealed class TensorView : WorkbenchView
         return (c.Statistics.Real.Min, c.Statistics.Real.Max);
     }
 
-    /// <summary>A colour-bar value; for one scale also the stored value it stands for.</summary>
+    /// <summary>A colour-bar value, to four digits; with one scale also the stored value, where it is a whole one.</summary>
     private string ColourLabel(double real)
     {
-        if (!Tensor.IsQuantized || Tensor.Quantization!.IsPerChannel) return Float(real);
+        string text = real.ToString("G4", CultureInfo.InvariantCulture);
+        if (!Tensor.IsQuantized || Tensor.Quantization!.IsPerChannel) return text;
         var q = Tensor.Quantization;
         double stored = real / q.Scale + q.ZeroPoint;
-        return $"{Float(real)} (q {(Math.Abs(stored - Math.Round(stored)) < 1e-6 ? Float(Math.Round(stored)) : Number(stored, 1))})";
+        return Math.Abs(stored - Math.Round(stored)) < 1e-3 ? $"{text} (q {Math.Round(stored)})" : text;
     }
 
     private IEnumerable<string> PictureNotes(PictureLayout layout)
@@ -212,7 +228,7 @@ public sealed class TensorView : WorkbenchView
 
         html.Append("<div class=\"tmw-tensor-row\"><div><h4>Statistics</h4>").Append(StatisticsTable(c.Statistics).ToHtml()).Append("</div>");
         html.Append("<div><h4>Histogram</h4>")
-            .Append(HistogramSvg.Of(c.Histogram, c.Histogram.OnStoredValues ? Tensor.TypeLimits : null, Tensor.IsQuantized ? "real value" : "value"))
+            .Append(HistogramSvg.Of(c.Histogram, c.Histogram.OnStoredValues ? SaturationLimits() : [], Tensor.IsQuantized ? "real value" : "value"))
             .Append("<div class=\"muted\">").Append(Encode(HistogramNote(c.Histogram))).Append("</div></div></div>");
 
         html.Append("<h4>Values</h4><div class=\"muted\">").Append(Encode(c.RawText.Note(Options.EdgeItems))).Append("</div>");

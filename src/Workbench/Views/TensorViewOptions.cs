@@ -16,6 +16,9 @@ public sealed record TensorViewOptions
     /// <summary>Swaps rows and columns when drawing (a spectrogram stored frames × channels then reads with time left to right).</summary>
     public bool Transpose { get; init; }
 
+    /// <summary>Draws the first row at the bottom (matplotlib's origin="lower"): low frequencies down in a spectrogram.</summary>
+    public bool FirstRowAtBottom { get; init; }
+
     /// <summary>Heatmap (viridis, the default for one channel), grayscale, RGB (the default for three channels) or no picture.</summary>
     public PictureStyle Picture { get; init; } = PictureStyle.Auto;
 

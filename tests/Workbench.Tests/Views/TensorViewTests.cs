@@ -175,7 +175,7 @@ public class TensorViewTests(ITestOutputHelper output)
             var view = TensorView.Of(tensor);
             Assert.Equal(low, view.Statistics!.AtTypeMin);
             Assert.Equal(high, view.Statistics.AtTypeMax);
-            Assert.Matches($"at type min -128 +{Regex.Escape(low.ToString("N0", CultureInfo.InvariantCulture))}", view.ToText());
+            Assert.Matches($"at type min -128( \\(zero point\\))? +{Regex.Escape(low.ToString("N0", CultureInfo.InvariantCulture))}", view.ToText());
             sawBoth |= low > 0 && high > 0;
         }
         Assert.True(sawBoth, "some activation of person_detect saturates at both ends");
@@ -370,5 +370,48 @@ public class TensorViewTests(ITestOutputHelper output)
         Assert.Equal([1, 2, -8, -1, 7], tensor.RawValues());
         var view = TensorView.Of(tensor);
         Assert.Equal((1, 1), (view.Statistics!.AtTypeMin, view.Statistics.AtTypeMax));
+    }
+
+    /// <summary>The views a person looks at first: person_detect's input, a feature-map grid, a conv filter, micro_speech's features.</summary>
+    private static TensorView[] Showcase()
+    {
+        var run = PersonRun.Value;
+        var features = File.ReadAllBytes(Path.Combine(SharedData.Golden, "micro_speech_pipeline", "yes_1000ms", "features.bin"));
+        var speech = ArenaSizing.Allocate(Model.Load(SharedData.ModelPath("micro_speech_quantized")));
+        speech.Input(0).CopyFrom(features);
+        return
+        [
+            TensorView.Of(run.Input(0)),
+            TensorView.Of(run.Tensors.First(t => !t.IsConstant && t.Shape.SequenceEqual([1, 48, 48, 8]))),
+            TensorView.Of(run.Tensors.First(t => t.IsConstant && t.Shape.SequenceEqual([1, 3, 3, 8]))),
+            TensorView.Of(run.Tensors.First(t => t.IsConstant && t.Shape.SequenceEqual([16, 1, 1, 8]))),
+            TensorView.Of(speech.Input(0), new TensorViewOptions { AsImage = (49, 40), Transpose = true, FirstRowAtBottom = true }),
+        ];
+    }
+
+    [Fact]
+    public void Pictures_and_histograms_draw_in_a_browser()
+    {
+        var views = Showcase();
+        string file = Path.Combine(Directory.CreateTempSubdirectory("tmw-tensor").FullName, "tensors.html");
+        // After load, the page records how many pictures the browser decoded, for the DOM dump to show.
+        File.WriteAllText(file, Html.HtmlPage.Of("Tensors", views).Replace("</body>", """
+<script>window.addEventListener("load",function(){var imgs=[].slice.call(document.querySelectorAll("img.pixels"));
+document.body.setAttribute("data-decoded",imgs.filter(function(i){return i.complete&&i.naturalWidth>0;}).length+"/"+imgs.length);});</script></body>
+"""));
+        string dom = HeadlessBrowser.DumpDom(file, 2000);
+        int pictures = views.Sum(v => Pictures(v.ToHtml()).Count);
+        Assert.Equal(1 + 8 + 8 + 1 + 1, pictures);
+        Assert.Contains($"data-decoded=\"{pictures}/{pictures}\"", dom);
+        Assert.Equal(views.Length, Regex.Matches(dom, "<svg class=\"tmw-histogram\"").Count);
+        Assert.True(Regex.Matches(dom, "<rect ").Count >= views.Length * 2);
+        // TMW_LOOK=<folder> writes each view as a page and a screenshot there, for a person to look at.
+        if (Environment.GetEnvironmentVariable("TMW_LOOK") is { } look)
+            for (int i = 0; i < views.Length; i++)
+            {
+                string page = Path.Combine(look, $"tensor{i}.html");
+                File.WriteAllText(page, Html.HtmlPage.Of(views[i].Title, views[i]));
+                HeadlessBrowser.Screenshot(page, Path.ChangeExtension(page, ".png"), 1100, 1000);
+            }
     }
 }
