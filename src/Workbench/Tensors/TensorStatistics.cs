@@ -68,10 +68,11 @@ public sealed record TensorStatistics
                 else if (v == l.Max) atMax++;
             }
         }
+        var stored = ValueSummary.Of(raw);
         return new TensorStatistics
         {
-            Raw = ValueSummary.Of(raw),
-            Real = tensor.IsQuantized ? ValueSummary.Of(real) : ValueSummary.Of(raw),
+            Raw = stored,
+            Real = tensor.IsQuantized ? ValueSummary.Of(real) : stored,
             TypeLimits = limits,
             AtTypeMin = atMin,
             AtTypeMax = atMax,

@@ -238,6 +238,39 @@ public class TensorViewTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_channels_first_image_input_draws_as_one_rgb_picture_with_true_levels()
+    {
+        // mobilenet_v2 exported from PyTorch keeps NCHW: [1,3,224,224].
+        // The runtime has no TRANSPOSE kernel yet, so the input is the model's description plus bytes made here.
+        var model = Model.Load(SharedData.ModelPath("mobilenet_v2_quantized_1x3x224x224"));
+        var input = model.MainSubgraph.Tensors[model.MainSubgraph.Inputs[0]];
+        Assert.Equal([1, 3, 224, 224], input.Shape);
+        Assert.Equal(TensorType.INT8, input.Type);
+        var stored = new sbyte[3 * 224 * 224];
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < 224; y++)
+                for (int x = 0; x < 224; x++)
+                    stored[(c * 224 + y) * 224 + x] = (sbyte)((x + 2 * y + 85 * c) % 256 - 128);
+        var data = new TensorData
+        {
+            Index = input.Index, Name = input.Name, Type = input.Type, Shape = input.Shape, Quantization = input.Quantization,
+            IsConstant = false, Bytes = stored.Select(v => (byte)v).ToArray(),
+        };
+
+        string html = TensorView.Of(data).ToHtml();
+        var png = Assert.Single(Pictures(html));
+        Assert.Equal((224, 224), (png.Width, png.Height));
+        // RGB of an int8 tensor spans the type's whole range, so each colour level is the stored value + 128.
+        for (int y = 0; y < 224; y += 7)
+            for (int x = 0; x < 224; x += 5)
+            {
+                var p = png.GetPixel(x, y);
+                Assert.Equal((stored[y * 224 + x] + 128, stored[(224 + y) * 224 + x] + 128, stored[(2 * 224 + y) * 224 + x] + 128), (p.R, p.G, p.B));
+            }
+        Assert.Contains("224×224 RGB (channels first, C×H×W)", WebUtility.HtmlDecode(html));
+    }
+
+    [Fact]
     public void Micro_speech_features_draw_as_a_49_by_40_spectrogram_when_given_that_layout()
     {
         var features = File.ReadAllBytes(Path.Combine(SharedData.Golden, "micro_speech_pipeline", "yes_1000ms", "features.bin"));
