@@ -64,6 +64,8 @@ public sealed class ProfileView : WorkbenchView
         finally
         {
             interpreter.Profiler = previous;
+            // A later Invoke of the caller's must see the inputs it set, not what the last run left in reused bytes.
+            inputs.Restore();
         }
 
         var operators = nodes.Select(node =>
