@@ -113,6 +113,13 @@ public sealed class ParityReport : WorkbenchView
             yield return "No tensor's error jumps (every error stays within tolerance or grows gradually).";
     }
 
+    private static string ShortProducer(TensorComparison r) => (r.Reference.Origin ?? r.Candidate.Origin) switch
+    {
+        { IsModelInput: true } o => $"in {o.Slot}",
+        { } o => $"#{o.OperatorIndex}{(o.Slot > 0 ? ":" + o.Slot : "")}",
+        null => r.Reference.Position.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     private static string Producer(TensorComparison r) => (r.Reference.Origin ?? r.Candidate.Origin)?.ToString() ?? $"position {r.Reference.Position}";
 
     private string MatchSummary()
@@ -190,7 +197,7 @@ public sealed class ParityReport : WorkbenchView
             // One element makes no histogram; its error is in the table below.
             if (Histogram.Bins.Count > 0 && Focus.Elements > 1) html.Append(HistogramChart().ToHtml());
             if (Histogram.NotFinite > 0) html.Append("<p class=\"muted\">").Append(Number(Histogram.NotFinite)).Append(" elements have no finite error (NaN on one side) and are not in the histogram.</p>");
-            html.Append(WorstTable().ToHtml(caption: $"The {WorstElements.Count} largest errors"));
+            html.Append(WorstTable().ToHtml(caption: WorstElements.Count == 1 ? "Its error" : $"The {WorstElements.Count} largest errors"));
         }
         html.Append("<p class=\"muted\">").Append(Encode(Rule.Describe() + " Errors are candidate − reference in real (dequantized) units; LSB = abs error / scale of the quantized side (the candidate's when both are).")).Append("</p>");
     }
@@ -219,7 +226,8 @@ public sealed class ParityReport : WorkbenchView
         double floor = positive.Length > 0 ? Math.Pow(10, Math.Floor(Math.Log10(positive.Min())) - 1) : lsb ? 0.01 : 1e-9;
         double? Plot(double v) => v <= 0 ? floor : double.IsFinite(v) ? v : null;
         string unit = lsb ? "LSB" : "real units";
-        string[] labels = points.Select(p => Producer(p.Row)).ToArray();
+        // Up to a dozen tensors the ticks name the producer ("#3 CONV_2D"); past that only its index fits (the op is in the hover).
+        string[] labels = points.Select(p => points.Length <= 12 ? Producer(p.Row) : ShortProducer(p.Row)).ToArray();
         string[] hover = points.Select(p => Hover(p.Row)).ToArray();
 
         var chart = new PlotlyChart(340, new
@@ -232,7 +240,7 @@ public sealed class ParityReport : WorkbenchView
                 automargin = true,
                 zeroline = false,
             },
-            yaxis = new { title = new { text = $"abs error ({unit})" }, type = "log", exponentformat = "power" },
+            yaxis = new { title = new { text = $"abs error ({unit})" }, type = "log", exponentformat = "power", dtick = "D2" },
             hovermode = "closest",
             legend = new { orientation = "h", y = 1.12 },
         });
@@ -265,7 +273,7 @@ public sealed class ParityReport : WorkbenchView
             annotations.Add(new { xref = "paper", x = 0, xanchor = "left", y = Math.Log10(Rule.ToleranceLsb), yanchor = "bottom", text = $"tolerance {Float(Rule.ToleranceLsb)} LSB", showarrow = false, font = new { color = "#d62728" } });
         }
         if (points.Any(p => Max(p.Row) <= 0 || Mean(p.Row) <= 0))
-            annotations.Add(new { xref = "paper", x = 1, xanchor = "right", y = Math.Log10(floor), yanchor = "bottom", text = "exact match (0) drawn here", showarrow = false, font = new { size = 10 } });
+            annotations.Add(new { xref = "paper", x = 0, xanchor = "left", y = Math.Log10(floor), yanchor = "bottom", text = "exact match (0) drawn here", showarrow = false, font = new { size = 10 } });
         if (FirstJump is { } first)
             annotations.Add(new { x = Array.IndexOf(Rows.ToArray(), first), y = Math.Log10(Plot(Max(first)) ?? floor), text = "error jumps", arrowcolor = "#d62728", font = new { color = "#d62728" }, ay = -30 });
         chart.Set("shapes", shapes).Set("annotations", annotations);
@@ -284,10 +292,13 @@ public sealed class ParityReport : WorkbenchView
     public PlotlyChart HistogramChart()
     {
         var bins = Histogram?.Bins ?? [];
+        var filled = bins.Where(b => b.Count > 0).Select(b => b.Count).DefaultIfEmpty(1).ToArray();
+        // Most elements usually sit at 0 error; a log axis keeps the few large errors (the interesting ones) visible.
+        bool log = filled.Max() > 50 * filled.Min();
         var chart = new PlotlyChart(260, new
         {
             xaxis = new { title = new { text = $"error, candidate − reference ({Histogram?.Unit})" } },
-            yaxis = new { title = new { text = "elements" } },
+            yaxis = new { title = new { text = log ? "elements (log scale)" : "elements" }, type = log ? "log" : "linear" },
             bargap = 0.05,
         });
         chart.Add(new
