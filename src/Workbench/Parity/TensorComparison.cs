@@ -111,13 +111,15 @@ public sealed class TensorComparison
             ? double.IsNaN(reference) && double.IsNaN(candidate) ? 0 : double.PositiveInfinity
             : Math.Abs(candidate - reference);
 
+    /// <summary>Both sides' real values and the tensor whose scale an LSB is (null when neither is quantized).</summary>
+    private (double[] Reference, double[] Candidate, TensorData? ScaleSide) Values() =>
+        (Reference.Data.RealValues(), Candidate.Data.RealValues(), LsbSide switch { "candidate" => Candidate.Data, "reference" => Reference.Data, _ => null });
+
     /// <summary>The signed errors (candidate − reference) of every element, in LSB when a side is quantized, else in real units.</summary>
     public double[] SignedErrors()
     {
         if (!Compared) return [];
-        var r = Reference.Data.RealValues();
-        var c = Candidate.Data.RealValues();
-        var scaleSide = LsbSide switch { "candidate" => Candidate.Data, "reference" => Reference.Data, _ => null };
+        var (r, c, scaleSide) = Values();
         var errors = new double[r.Length];
         for (long i = 0; i < r.Length; i++)
         {
@@ -131,9 +133,7 @@ public sealed class TensorComparison
     public IReadOnlyList<ElementError> WorstElements(int count = 10)
     {
         if (!Compared || count <= 0) return [];
-        var r = Reference.Data.RealValues();
-        var c = Candidate.Data.RealValues();
-        var scaleSide = LsbSide switch { "candidate" => Candidate.Data, "reference" => Reference.Data, _ => null };
+        var (r, c, scaleSide) = Values();
         // A bounded heap keeps this O(n log k) for tensors of hundreds of thousands of elements.
         var heap = new PriorityQueue<long, (double Error, long Index)>(Comparer<(double Error, long Index)>.Create((a, b) =>
             a.Error != b.Error ? a.Error.CompareTo(b.Error) : b.Index.CompareTo(a.Index)));
