@@ -54,6 +54,42 @@ public class ObservabilityTests
         Assert.Equal(0, InvokeAllocations.Measure(interpreter, 2));
     }
 
+    private sealed class CallCounter : IProfiler
+    {
+        public readonly List<int> Operators = new();
+        public void OperatorInvoked(Node node, long startTimestamp, long endTimestamp) => Operators.Add(node.Index);
+    }
+
+    [Fact]
+    public void Profiler_and_observer_attach_to_an_existing_interpreter_and_detach_again()
+    {
+        using var interpreter = Person();
+        Assert.Null(interpreter.Profiler);
+        var profiler = new CallCounter();
+        var observer = new OutputRecorder();
+        interpreter.Profiler = profiler;
+        interpreter.Observer = observer;
+        interpreter.Invoke();
+        Assert.Equal(Enumerable.Range(0, interpreter.Nodes.Count), profiler.Operators);
+        Assert.Equal(Enumerable.Range(0, interpreter.Nodes.Count), observer.Seen.Select(s => s.Op));
+
+        interpreter.Profiler = null;
+        interpreter.Observer = null;
+        interpreter.Invoke();
+        Assert.Equal(interpreter.Nodes.Count, profiler.Operators.Count);
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter, 2));
+    }
+
+    [Fact]
+    public void Options_profiler_and_observer_are_the_starting_values()
+    {
+        var profiler = new CallCounter();
+        var observer = new OutputRecorder();
+        using var interpreter = Person(new InterpreterOptions { Profiler = profiler, Observer = observer });
+        Assert.Same(profiler, interpreter.Profiler);
+        Assert.Same(observer, interpreter.Observer);
+    }
+
     [Fact]
     public void Setup_profile_times_every_operator()
     {

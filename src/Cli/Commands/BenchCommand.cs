@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using TinyMl.Interpreter;
+using TinyMl.Workbench.Runs;
 
 namespace TinyMl.Cli.Commands;
 
@@ -16,7 +17,7 @@ public static class BenchCommand
         var runs = new Option<int>("--runs") { Description = "Timed invocations", DefaultValueFactory = _ => 100 };
         var warmup = new Option<int>("--warmup")
         {
-            Description = "Untimed invocations first (warm-up also lasts at least 1 s, so the JIT's tiered compilation has optimized the kernels)",
+            Description = $"Untimed invocations first (warm-up also lasts at least {Warmup.MinimumTime.TotalSeconds:0.#} s, so the JIT's tiered compilation has optimized the kernels)",
             DefaultValueFactory = _ => 10,
         };
         var json = new Option<bool>("--json") { Description = "Print JSON (the only format bench has; accepted for symmetry)" };
@@ -26,8 +27,6 @@ public static class BenchCommand
         return command;
     }
 
-    private static readonly TimeSpan MinimumWarmup = TimeSpan.FromSeconds(1);
-
     public static int Run(string path, int runs, int warmup, int? arenaBytes)
     {
         if (runs < 1) throw new CliException($"--runs must be at least 1, {runs} given");
@@ -35,17 +34,12 @@ public static class BenchCommand
         var model = CliModels.Load(path);
         using var interpreter = CliModels.CreateInterpreter(model, arenaBytes);
         ReferenceInputs.Fill(interpreter);
-        var pristine = interpreter.Inputs.Select(t => t.Bytes.ToArray()).ToArray();
-
-        // .NET compiles hot methods twice: quickly first, optimized (with profile data) once they have
-        // run a while. Timing before that settles measures the JIT, not the kernels.
-        int warmed = 0;
-        long warmupStart = Stopwatch.GetTimestamp();
-        while (warmed < warmup || Stopwatch.GetElapsedTime(warmupStart) < MinimumWarmup)
+        var pristine = SavedInputs.Of(interpreter);
+        int warmed = Warmup.Run(() =>
         {
-            InvokeOnPristineInputs(interpreter, pristine);
-            warmed++;
-        }
+            pristine.Restore();
+            interpreter.Invoke();
+        }, warmup);
 
         var ticks = new long[runs];
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -53,39 +47,25 @@ public static class BenchCommand
         {
             // Inputs are restored before each run (a model may write into its input tensor's memory
             // once the input is dead); the copy is outside the timed region.
-            RestoreInputs(interpreter, pristine);
+            pristine.Restore();
             long start = Stopwatch.GetTimestamp();
             interpreter.Invoke();
             ticks[i] = Stopwatch.GetTimestamp() - start;
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 
-        Array.Sort(ticks);
-        double ToMicroseconds(long t) => t * 1_000_000.0 / Stopwatch.Frequency;
-        double median = runs % 2 == 1 ? ToMicroseconds(ticks[runs / 2]) : (ToMicroseconds(ticks[runs / 2 - 1]) + ToMicroseconds(ticks[runs / 2])) / 2;
+        var times = RunTimes.OfTicks(ticks);
         JsonOutput.Write(w =>
         {
             w.WriteString("model", CliModels.ModelName(path));
             w.WriteNumber("runs", runs);
             w.WriteNumber("warmup", warmed);
-            w.WriteNumber("median_us", Math.Round(median, 3));
-            w.WriteNumber("min_us", Math.Round(ToMicroseconds(ticks[0]), 3));
-            w.WriteNumber("mean_us", Math.Round(ticks.Average(t => ToMicroseconds(t)), 3));
+            w.WriteNumber("median_us", Math.Round(times.MedianMicroseconds, 3));
+            w.WriteNumber("min_us", Math.Round(times.MinMicroseconds, 3));
+            w.WriteNumber("mean_us", Math.Round(times.MeanMicroseconds, 3));
             w.WriteNumber("arena_used_bytes", interpreter.ArenaUsedBytes);
             w.WriteNumber("allocated_bytes_per_invoke", (double)allocated / runs);
         });
         return CliExit.Ok;
-    }
-
-    private static void RestoreInputs(MicroInterpreter interpreter, byte[][] pristine)
-    {
-        for (int i = 0; i < pristine.Length; i++)
-            pristine[i].CopyTo(interpreter.Input(i).AsSpan<byte>());
-    }
-
-    private static void InvokeOnPristineInputs(MicroInterpreter interpreter, byte[][] pristine)
-    {
-        RestoreInputs(interpreter, pristine);
-        interpreter.Invoke();
     }
 }

@@ -24,6 +24,8 @@ public sealed class MicroInterpreter : IDisposable
     private bool _allocated;
     private TinyMlException? _allocationFailure;
     private bool _disposed;
+    private IProfiler? _profiler;
+    private IInvokeObserver? _observer;
 
     public MicroInterpreter(Model model, IOpResolver resolver, int arenaBytes, InterpreterOptions? options = null)
         : this(model, resolver, NewArena(arenaBytes), options) { }
@@ -35,6 +37,8 @@ public sealed class MicroInterpreter : IDisposable
         _model = model;
         _resolver = resolver;
         _options = options ?? new InterpreterOptions();
+        _profiler = _options.Profiler;
+        _observer = _options.Observer;
         _arena = new Arena(arena);
         var subgraph = model.MainSubgraph;
         _tensors = subgraph.Tensors.Select(t => new Tensor(t)).ToArray();
@@ -61,6 +65,15 @@ public sealed class MicroInterpreter : IDisposable
     public ArenaPlan Plan => _plan ?? throw new InterpreterStateException("the arena is planned by AllocateTensors; call it first");
     public bool IsAllocated => _allocated;
     public InterpreterOptions Options => _options;
+
+    /// <summary>
+    /// Receives each operator's timestamps on later Invokes; starts as <see cref="InterpreterOptions.Profiler"/>.
+    /// Settable so that a profiler can be attached to an interpreter that already exists (a notebook's).
+    /// </summary>
+    public IProfiler? Profiler { get => _profiler; set => _profiler = value; }
+
+    /// <summary>Called after each operator of later Invokes; starts as <see cref="InterpreterOptions.Observer"/>. Invoke allocates nothing only when this is null.</summary>
+    public IInvokeObserver? Observer { get => _observer; set => _observer = value; }
     /// <summary>How long AllocateTensors took: each operator's Init and Prepare, and planning.</summary>
     public SetupProfile SetupProfile => _setupProfile ?? throw new InterpreterStateException("AllocateTensors has not run yet");
 
@@ -244,8 +257,8 @@ public sealed class MicroInterpreter : IDisposable
         if (!_allocated)
             throw new InterpreterStateException("Invoke called before AllocateTensors");
         var context = _context!;
-        var profiler = _options.Profiler;
-        var observer = _options.Observer;
+        var profiler = _profiler;
+        var observer = _observer;
         var nodes = _nodes;
         int i = 0;
         try

@@ -106,18 +106,34 @@ public sealed class TensorData
             for (int i = 0; i < values.Length; i++) values[i] = q.Scale * (values[i] - q.ZeroPoint);
             return values;
         }
-        int dim = q.QuantizedDimension;
-        int channels = dim < Shape.Length ? Shape[dim] : 1;
-        long inner = 1;
-        for (int d = dim + 1; d < Shape.Length; d++) inner *= Math.Max(Shape[d], 1);
         for (long i = 0; i < values.Length; i++)
         {
-            int c = (int)(i / inner % Math.Max(channels, 1));
+            int c = ChannelOf(i);
             float scale = c < q.Scales.Length ? q.Scales[c] : q.Scale;
             int zero = c < q.ZeroPoints.Length ? q.ZeroPoints[c] : q.ZeroPoint;
             values[i] = scale * (values[i] - zero);
         }
         return values;
+    }
+
+    /// <summary>The channel (along the quantized dimension) of the element at <paramref name="flatIndex"/>; 0 for per-tensor quantization.</summary>
+    private int ChannelOf(long flatIndex)
+    {
+        if (Quantization is not { IsPerChannel: true } q) return 0;
+        int dim = q.QuantizedDimension;
+        int channels = dim < Shape.Length ? Shape[dim] : 1;
+        long inner = 1;
+        for (int d = dim + 1; d < Shape.Length; d++) inner *= Math.Max(Shape[d], 1);
+        return (int)(flatIndex / inner % Math.Max(channels, 1));
+    }
+
+    /// <summary>The scale of the element at <paramref name="flatIndex"/> (its channel's when per-channel): one LSB in real units; 0 when not quantized.</summary>
+    public double ScaleAt(long flatIndex)
+    {
+        if (!IsQuantized) return 0;
+        var q = Quantization!;
+        int c = ChannelOf(flatIndex);
+        return c < q.Scales.Length ? q.Scales[c] : q.Scale;
     }
 
     /// <summary>The smallest and largest value the type can hold (for counting saturated elements); null for float types.</summary>
