@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using TinyMl.Interpreter;
 using TinyMl.Interpreter.Tests;
@@ -140,15 +139,9 @@ public class NotebookRunTests
     /// <summary>nbformat's own validation, warnings as errors (tools/validate-notebooks.py; Debian's python3-nbformat, which .ci/run installs).</summary>
     private static WorkbenchProcess.Result Validate(string path)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(PackedExtension.Repository, "tools", "validate-notebooks.py"), path })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start /usr/bin/python3 (install python3-nbformat)");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (stderr.Result.Contains("No module named 'nbformat'"))
+        var result = ExternalCommand.Run("/usr/bin/python3", [Path.Combine(PackedExtension.Repository, "tools", "validate-notebooks.py"), path], TimeSpan.FromMinutes(1));
+        if (result.Stderr.Contains("No module named 'nbformat'"))
             throw new InvalidOperationException("python3-nbformat is not installed (apt-get install python3-nbformat; .ci/run does)");
-        return new WorkbenchProcess.Result(process.ExitCode, stdout.Result, stderr.Result);
+        return result;
     }
 }

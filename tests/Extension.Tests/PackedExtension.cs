@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace TinyMl.Extension.Tests;
 
 /// <summary>
@@ -30,19 +28,11 @@ public static class PackedExtension
     private static string Pack()
     {
         var folder = Directory.CreateTempSubdirectory("tinyml-packages-").FullName;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "pack", Path.Combine(Repository, "extensions", PackageId), "-c", Configuration, "-o", folder, "--nologo", "-nodeReuse:false" })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dotnet pack did not finish in 5 minutes");
-        }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"dotnet pack failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+        var pack = ExternalCommand.Run("dotnet",
+            ["pack", Path.Combine(Repository, "extensions", PackageId), "-c", Configuration, "-o", folder, "--nologo", "-nodeReuse:false"],
+            TimeSpan.FromMinutes(5));
+        if (pack.ExitCode != 0)
+            throw new InvalidOperationException($"dotnet pack failed ({pack.ExitCode}):\n{pack.Stdout}\n{pack.Stderr}");
         return folder;
     }
 
