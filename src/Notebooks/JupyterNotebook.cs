@@ -30,6 +30,9 @@ public sealed partial class JupyterNotebook
     public string DefaultKernelName =>
         Metadata["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]?.GetValue<string>() ?? NotebookKernel.CSharp;
 
+    /// <summary>The kernelspec's language ("C#" for .NET Interactive's C# kernel), if the notebook names one.</summary>
+    public string? KernelLanguage => Metadata["kernelspec"]?["language"]?.GetValue<string>();
+
     public static JupyterNotebook Read(string path)
     {
         JsonNode? root;

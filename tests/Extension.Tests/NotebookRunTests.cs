@@ -82,6 +82,20 @@ public class NotebookRunTests
     }
 
     [Fact]
+    public void A_notebook_of_another_language_is_a_user_error()
+    {
+        var folder = NotebookFolder(out var notebook);
+        var json = JsonNode.Parse(File.ReadAllText(notebook))!;
+        json["metadata"]!["kernelspec"] = new JsonObject { ["name"] = "python3", ["language"] = "python", ["display_name"] = "Python 3" };
+        File.WriteAllText(notebook, json.ToJsonString());
+
+        var run = WorkbenchProcess.Run("notebook", "run", notebook);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: '{notebook}' is a python notebook; only C# (.NET Interactive) notebooks can be run", run.Stderr.TrimEnd());
+    }
+
+    [Fact]
     public void The_strict_validation_rejects_an_nbformat_4_5_notebook_without_cell_ids()
     {
         // Guards the check above: nbformat 4.5 requires ids, and the test notebook has none until run.

@@ -33,6 +33,8 @@ public static class NotebookCommand
         {
             throw new CliException(e.Message);
         }
+        if (notebook.KernelLanguage is { } language && language is not ("C#" or "csharp"))
+            throw new CliException($"'{path}' is a {language} notebook; only C# (.NET Interactive) notebooks can be run");
         // Outputs are named relative to where the command was started, not to the notebook's folder.
         string? html = htmlPath is null ? null : Path.GetFullPath(htmlPath);
         string? ipynb = ipynbPath is null ? null : Path.GetFullPath(ipynbPath);
