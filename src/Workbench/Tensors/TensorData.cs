@@ -17,13 +17,16 @@ public sealed class TensorData
     public required int[] Shape { get; init; }
     public required QuantizationParams? Quantization { get; init; }
     public required bool IsConstant { get; init; }
+    /// <summary>A variable tensor (state kept across Invoke, e.g. an SVDF or LSTM state).</summary>
+    public bool IsVariable { get; init; }
     /// <summary>The raw little-endian bytes (empty when the tensor had no memory).</summary>
     public required byte[] Bytes { get; init; }
 
     public string TypeName => TensorTypes.Name(Type);
     public long ElementCount => Shape.Aggregate(1L, (n, d) => n * Math.Max(d, 0));
     public bool IsQuantized => Quantization is { Scales.Length: > 0 } q && q.Scales.Any(s => s != 0f);
-    public bool HasValues => Bytes.Length > 0 && ElementCount > 0 && Bytes.Length >= ElementCount * ElementBytes(Type);
+    public bool HasValues => Bytes.Length > 0 && ElementCount > 0 &&
+        Bytes.Length >= (Type == TensorType.INT4 ? (ElementCount + 1) / 2 : ElementCount * ElementBytes(Type));
 
     /// <summary>Copies a live tensor (after AllocateTensors; activations hold what the last operator that wrote them left).</summary>
     public static TensorData From(Tensor tensor) => new()
@@ -34,6 +37,7 @@ public sealed class TensorData
         Shape = tensor.ShapeArray(),
         Quantization = tensor.Quantization,
         IsConstant = tensor.IsConstant,
+        IsVariable = tensor.IsVariable,
         Bytes = tensor.HasData ? tensor.Bytes.ToArray() : [],
     };
 
@@ -46,11 +50,12 @@ public sealed class TensorData
         Shape = tensor.Shape.ToArray(),
         Quantization = tensor.Quantization,
         IsConstant = tensor.IsConstant,
+        IsVariable = tensor.IsVariable,
         Bytes = tensor.Data.ToArray(),
     };
 
-    /// <summary>Bytes per stored element (int4 constants are packed two to a byte; reported as 1 and unpacked by <see cref="RawValues"/>).</summary>
-    private static int ElementBytes(TensorType type) => type == TensorType.INT4 ? 0 : Math.Max(TensorTypes.ElementSize(type), 1);
+    /// <summary>Bytes per stored element (types of no fixed size count as 1, so their bytes are at least there).</summary>
+    private static int ElementBytes(TensorType type) => Math.Max(TensorTypes.ElementSize(type), 1);
 
     /// <summary>The stored values as doubles (no dequantization); NaN where the type has no numeric reading.</summary>
     public double[] RawValues()
@@ -59,6 +64,8 @@ public sealed class TensorData
         long count = ElementCount;
         var values = new double[count];
         var b = Bytes.AsSpan();
+        // int4 lives unpacked (one value a byte) in the arena but packed in the model file, low nibble first.
+        bool packedInt4 = Type == TensorType.INT4 && b.Length < count;
         for (long i = 0; i < count; i++)
         {
             int k = (int)i;
@@ -67,6 +74,8 @@ public sealed class TensorData
                 TensorType.INT8 => (sbyte)b[k],
                 TensorType.UINT8 => b[k],
                 TensorType.BOOL => b[k] != 0 ? 1 : 0,
+                TensorType.INT4 when packedInt4 => (sbyte)(k % 2 == 0 ? b[k / 2] << 4 : b[k / 2] & 0xF0) >> 4,
+                TensorType.INT4 => (sbyte)b[k],
                 TensorType.INT16 => BinaryPrimitives.ReadInt16LittleEndian(b[(2 * k)..]),
                 TensorType.UINT16 => BinaryPrimitives.ReadUInt16LittleEndian(b[(2 * k)..]),
                 TensorType.INT32 => BinaryPrimitives.ReadInt32LittleEndian(b[(4 * k)..]),
@@ -75,6 +84,7 @@ public sealed class TensorData
                 TensorType.UINT64 => BinaryPrimitives.ReadUInt64LittleEndian(b[(8 * k)..]),
                 TensorType.FLOAT32 => BinaryPrimitives.ReadSingleLittleEndian(b[(4 * k)..]),
                 TensorType.FLOAT16 => (double)BinaryPrimitives.ReadHalfLittleEndian(b[(2 * k)..]),
+                TensorType.BFLOAT16 => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(b[(2 * k)..]) << 16),
                 TensorType.FLOAT64 => BinaryPrimitives.ReadDoubleLittleEndian(b[(8 * k)..]),
                 _ => double.NaN,
             };
