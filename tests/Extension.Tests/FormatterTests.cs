@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.RegularExpressions;
 using TinyMl.Interpreter;
 using TinyMl.Workbench.Runs;
 
@@ -70,6 +72,58 @@ public class FormatterTests(ExtensionKernel kernel) : IClassFixture<ExtensionKer
         Assert.Contains(library, first.ReturnHtml);
         Assert.Contains("Plotly.newPlot", second.ReturnHtml);
         Assert.DoesNotContain(library, second.ReturnHtml);
+    }
+
+    [Fact]
+    public async Task A_displayed_tensor_shows_its_name_type_shape_and_values()
+    {
+        // The first hidden layer of the sine model after one Invoke: 16 int8 activations, kept by PreserveAllTensors.
+        string sine = Path.Combine(PackedExtension.Repository, "data", "sine_int8.tflite");
+        var options = new InterpreterOptions { PreserveAllTensors = true };
+        using var interpreter = ArenaSizing.Allocate(Model.Load(sine), options: options);
+        interpreter.Input(0).CopyFrom(new sbyte[] { 37 });
+        interpreter.Invoke();
+        var hidden = interpreter.Nodes[0].Outputs[0];
+        var values = hidden.Bytes.ToArray().Select(b => (sbyte)b).ToArray();
+        Assert.Equal(16, values.Length);
+        Assert.True(values.Distinct().Count() > 3, "the activations should not be constant");
+
+        var shown = await kernel.SubmitAsync($$"""
+            var sine = TinyMl.Workbench.Runs.ArenaSizing.Allocate(TinyMl.Interpreter.Model.Load(@"{{sine}}"),
+                options: new TinyMl.Interpreter.InterpreterOptions { PreserveAllTensors = true });
+            sine.Input(0).CopyFrom(new sbyte[] { 37 });
+            sine.Invoke();
+            sine.Nodes[0].Outputs[0]
+            """);
+
+        Assert.Null(shown.Failure);
+        Assert.DoesNotContain("cannot be shown", shown.ReturnHtml);
+        Assert.Contains(WebUtility.HtmlEncode(hidden.Name), shown.ReturnHtml);
+        Assert.Contains("int8", shown.ReturnHtml);
+        Assert.Contains("[1,16]", shown.ReturnHtml);
+        // The raw values in order among the page's numbers (tables may interleave indices and real values).
+        var numbers = Regex.Matches(WebUtility.HtmlDecode(Regex.Replace(shown.ReturnHtml!, "<[^>]+>", " ")).Replace('\u2212', '-'), @"-?\d+(?:\.\d+)?")
+            .Select(m => m.Value).ToList();
+        int at = 0;
+        foreach (var value in values)
+        {
+            at = numbers.IndexOf(value.ToString(System.Globalization.CultureInfo.InvariantCulture), at);
+            Assert.True(at >= 0, $"value {value} of [{string.Join(", ", values)}] is not shown in order");
+            at++;
+        }
+    }
+
+    [Fact]
+    public async Task A_displayed_chart_draws_its_figure()
+    {
+        var shown = await kernel.SubmitAsync("""
+            new TinyMl.Workbench.Charts.PlotlyChart(300).Add(new { type = "bar", x = new[] { "a", "b" }, y = new[] { 3, 5 } })
+            """);
+
+        Assert.Null(shown.Failure);
+        Assert.Contains("class=\"tmw-chart\"", shown.ReturnHtml);
+        Assert.Contains("\"type\":\"bar\"", shown.ReturnHtml);
+        Assert.Contains("\"y\":[3,5]", shown.ReturnHtml);
     }
 
     [Fact]
