@@ -11,7 +11,8 @@ public class ExtensionLoaderTests
     [Fact]
     public async Task A_packages_extension_dib_runs_when_the_package_is_referenced()
     {
-        var feed = Directory.CreateTempSubdirectory("tinyml-dib-feed-").FullName;
+        using var scratch = new ScratchFolder("tinyml-dib-feed-");
+        var feed = scratch.Path;
         // A fixed id: the package never changes, so NuGet's cached copy (after the first run) is the same.
         const string id = "TinyMl.Tests.DibOnly";
         WritePackage(Path.Combine(feed, $"{id}.1.0.0.nupkg"), id, """

@@ -16,7 +16,8 @@ public class NotebookRunTests
     [Fact]
     public void Running_a_notebook_writes_a_strictly_valid_executed_notebook_and_a_self_contained_page()
     {
-        var folder = NotebookFolder(out var notebook);
+        using var scratch = NotebookFolder(out var notebook);
+        var folder = scratch.Path;
         var ipynb = Path.Combine(folder, "out", "smoke.ipynb");
         var html = Path.Combine(folder, "out", "smoke.html");
 
@@ -49,7 +50,8 @@ public class NotebookRunTests
     [Fact]
     public void A_failing_cell_ends_the_run_with_exit_1_naming_the_cell_and_its_error()
     {
-        var folder = NotebookFolder(out var notebook);
+        using var scratch = NotebookFolder(out var notebook);
+        var folder = scratch.Path;
         var json = JsonNode.Parse(File.ReadAllText(notebook))!;
         json["cells"]!.AsArray().Add(CodeCell("throw new InvalidOperationException(\"deliberate failure\");"));
         json["cells"]!.AsArray().Add(CodeCell("Console.WriteLine(\"never runs\");"));
@@ -84,7 +86,7 @@ public class NotebookRunTests
     [Fact]
     public void A_notebook_of_another_language_is_a_user_error()
     {
-        var folder = NotebookFolder(out var notebook);
+        using var scratch = NotebookFolder(out var notebook);
         var json = JsonNode.Parse(File.ReadAllText(notebook))!;
         json["metadata"]!["kernelspec"] = new JsonObject { ["name"] = "python3", ["language"] = "python", ["display_name"] = "Python 3" };
         File.WriteAllText(notebook, json.ToJsonString());
@@ -99,7 +101,8 @@ public class NotebookRunTests
     public void The_strict_validation_rejects_an_nbformat_4_5_notebook_without_cell_ids()
     {
         // Guards the check above: nbformat 4.5 requires ids, and the test notebook has none until run.
-        var folder = NotebookFolder(out var notebook);
+        using var scratch = NotebookFolder(out var notebook);
+        var folder = scratch.Path;
         var json = JsonNode.Parse(File.ReadAllText(notebook))!;
         json["nbformat_minor"] = 5;
         var withoutIds = Path.Combine(folder, "no-ids.ipynb");
@@ -109,9 +112,10 @@ public class NotebookRunTests
     }
 
     /// <summary>A fresh folder with the test notebook, the model it loads and a nuget.config naming the packages.</summary>
-    private static string NotebookFolder(out string notebook)
+    private static ScratchFolder NotebookFolder(out string notebook)
     {
-        var folder = Directory.CreateTempSubdirectory("tinyml-notebook-").FullName;
+        var scratch = new ScratchFolder("tinyml-notebook-");
+        var folder = scratch.Path;
         notebook = Path.Combine(folder, "smoke.ipynb");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Notebooks", "smoke.ipynb"), notebook);
         File.Copy(SineModel, Path.Combine(folder, "sine_int8.tflite"));
@@ -123,7 +127,7 @@ public class NotebookRunTests
               </packageSources>
             </configuration>
             """);
-        return folder;
+        return scratch;
     }
 
     private static JsonObject CodeCell(string source) => new()

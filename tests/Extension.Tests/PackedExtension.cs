@@ -27,7 +27,10 @@ public static class PackedExtension
 
     private static string Pack()
     {
-        var folder = Directory.CreateTempSubdirectory("tinyml-packages-").FullName;
+        // Shared by every test of the run, so removed when the test process ends.
+        var scratch = new ScratchFolder("tinyml-packages-");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => scratch.Dispose();
+        var folder = scratch.Path;
         var pack = ExternalCommand.Run("dotnet",
             ["pack", Path.Combine(Repository, "extensions", PackageId), "-c", Configuration, "-o", folder, "--nologo", "-nodeReuse:false"],
             TimeSpan.FromMinutes(5));
