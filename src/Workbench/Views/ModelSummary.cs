@@ -151,7 +151,9 @@ public sealed class ModelSummary : WorkbenchView
             html.Append("<span>").Append(Encode(key)).Append(" <b>").Append(Encode(value)).Append("</b></span>");
         html.Append("</div>");
         WriteArenaProblems(html);
-        if (Arena.Any(a => a.UsedBytes is not null)) html.Append("<h4>Arena (RAM) by planner</h4>").Append(ArenaTable(html: true).ToHtml());
+        if (Arena.Any(a => a.UsedBytes is not null)) html.Append("<h4>Arena (RAM) by planner</h4>").Append(ArenaTable(html: true).ToHtml())
+            .Append("<div class=\"muted\" style=\"font-size:11px;margin-top:-4px\"><span style=\"color:#4c78a8\">■</span> head: tensors and scratch, shared over time as the planner lays them out · ")
+            .Append("<span style=\"color:#f58518\">■</span> tail: kernel data and variables, kept for the interpreter's life</div>");
 
         html.Append("<h4>Inputs and outputs</h4>").Append(InputOutputTable().ToHtml());
         html.Append("<h4>Operator types</h4>").Append(OperatorTypeTable(html: true).ToHtml());
@@ -200,22 +202,32 @@ public sealed class ModelSummary : WorkbenchView
         return table;
     }
 
-    /// <summary>Op types with count, MACs and their share (a bar in HTML), parameters.</summary>
+    /// <summary>Op types with count, MACs and their share (a bar in HTML), parameters; ops the runtime lacks highlighted.</summary>
     private HtmlTable OperatorTypeTable(bool html)
     {
         long totalMacs = Macs;
+        if (totalMacs == 0)
+        {
+            // Nothing multiplies and accumulates (an audio front end, say): MAC columns would be empty.
+            var plain = new HtmlTable("operator", "count", "parameters").Numeric(1, 2);
+            foreach (var t in OperatorTypes)
+                plain.RowWithClass(Highlight(t.Name), t.Name, t.Count, t.ParameterBytes == 0 ? "" : Number(t.ParameterBytes));
+            return plain;
+        }
         var table = new HtmlTable("operator", "count", "MACs", "share of MACs", "parameters").Numeric(1, 2, 4);
         foreach (var t in OperatorTypes)
         {
-            double share = totalMacs > 0 ? (double)t.Macs / totalMacs : 0;
+            double share = (double)t.Macs / totalMacs;
             string percent = t.Macs > 0 ? Number(100 * share, 1) + " %" : "";
             Cell shareCell = html && t.Macs > 0
                 ? Cell.WithMarkup(percent, $"<span class=\"bar\" style=\"width:{Math.Max(1, (int)Math.Round(share * 160))}px\"></span> {percent}")
                 : percent;
-            table.Row(t.Name, t.Count, t.Macs == 0 ? "" : Number(t.Macs), shareCell, t.ParameterBytes == 0 ? "" : Number(t.ParameterBytes));
+            table.RowWithClass(Highlight(t.Name), t.Name, t.Count, t.Macs == 0 ? "" : Number(t.Macs), shareCell, t.ParameterBytes == 0 ? "" : Number(t.ParameterBytes));
         }
         return table;
     }
+
+    private string? Highlight(string operatorName) => UnsupportedOperators.Contains(operatorName) ? "hot" : null;
 
     private HtmlTable SubgraphTable()
     {

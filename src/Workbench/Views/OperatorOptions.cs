@@ -41,6 +41,7 @@ public static class OperatorOptions
                 BuiltinOperator.ADD => op.Options<AddOptions>() is { } o ? Activation(o.FusedActivationFunction) : "",
                 BuiltinOperator.SUB => op.Options<SubOptions>() is { } o ? Activation(o.FusedActivationFunction) : "",
                 BuiltinOperator.MUL => op.Options<MulOptions>() is { } o ? Activation(o.FusedActivationFunction) : "",
+                BuiltinOperator.CUSTOM => "custom op",
                 _ => "",
             };
         }

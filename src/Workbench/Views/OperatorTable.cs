@@ -82,8 +82,20 @@ public sealed class OperatorTable
         return table;
     }
 
-    /// <summary>Shapes joined, with each tensor's index and name as the hover title (encoded by the table).</summary>
-    private static Cell Tensors(IReadOnlyList<TensorSummary> tensors) => tensors.Count == 0
-        ? ""
-        : new Cell(string.Join(" ", tensors.Select(t => t.Text)), Title: string.Join("\n", tensors.Select(t => $"{t.Index}: {t.Name}")));
+    /// <summary>
+    /// Shapes joined, a run of equal ones once with its count (an LSTM's twelve gate weights read
+    /// "int8[128,257] ×4 int8[128,128] ×4 int32[128] ×4"); each tensor's index and name in the hover title.
+    /// </summary>
+    private static Cell Tensors(IReadOnlyList<TensorSummary> tensors)
+    {
+        if (tensors.Count == 0) return "";
+        var runs = new List<(string Text, int Count)>();
+        foreach (var t in tensors)
+        {
+            if (runs.Count > 0 && runs[^1].Text == t.Text) runs[^1] = (t.Text, runs[^1].Count + 1);
+            else runs.Add((t.Text, 1));
+        }
+        return new Cell(string.Join(" ", runs.Select(r => r.Count == 1 ? r.Text : $"{r.Text} ×{r.Count}")),
+            Title: string.Join("\n", tensors.Select(t => $"{t.Index}: {t.Name}")));
+    }
 }
