@@ -12,14 +12,18 @@ root.Subcommands.Add(InvokeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(NotebookCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.SetAction(_ => DemoCommand.Run());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    var command = parsed.CommandResult.Command;
-    string where = command == root ? "workbench" : $"workbench {command.Name}";
+    // The full command path ("workbench notebook run"), so the hint names the help that applies.
+    var path = new List<string>();
+    for (var result = parsed.CommandResult; result.Command != root && result.Parent is System.CommandLine.Parsing.CommandResult parent; result = parent)
+        path.Insert(0, result.Command.Name);
+    string where = string.Join(" ", path.Prepend("workbench"));
         string message = string.Join(" ", parsed.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
     Console.Error.WriteLine($"error: {message} (see '{where} --help')");
     return CliExit.UserError;

@@ -147,6 +147,8 @@ public sealed class ArenaPlanChart
                 anchor = "y",
                 title = new { text = "operator (time)" },
                 range = new[] { -0.5, operators - 0.5 },
+                // Whole operators only: a one-operator plan would otherwise get ticks at -0.4, -0.2, ...
+                tickmode = "linear", tick0 = 0, dtick = Math.Max(1, (int)Math.Ceiling(operators / (panels.Count > 1 ? 8.0 : 16.0))),
                 zeroline = false,
                 showgrid = false,
             });

@@ -40,7 +40,7 @@ public static class GraphSvg
         html.Append("</g><g class=\"nodes\">");
         for (int i = 0; i < graph.Nodes.Count; i++) WriteNode(html, graph.Nodes[i], cards[i], layout.Boxes[i], heat(i));
         html.Append("</g></svg></div>");
-        html.Append("<script>").Append(ZoomScript.Replace("ID", id, StringComparison.Ordinal).Replace("WIDTH", width, StringComparison.Ordinal)).Append("</script>");
+        html.Append("<script>").Append(ZoomScript.Replace("$BOX", id, StringComparison.Ordinal).Replace("$WIDTH", width, StringComparison.Ordinal)).Append("</script>");
     }
 
     private static void WriteEdge(StringBuilder html, GraphEdge edge, EdgeRoute route, string id)
@@ -97,8 +97,8 @@ public static class GraphSvg
     /// dragging the scrolling box. Without scripts the graph still shows at its natural size.
     /// </summary>
     private const string ZoomScript = """
-(function(){var box=document.getElementById('ID'),bar=document.getElementById('ID-bar');if(!box||!bar)return;
-var svg=box.querySelector('svg'),w=WIDTH;
+(function(){var box=document.getElementById('$BOX'),bar=document.getElementById('$BOX-bar');if(!box||!bar)return;
+var svg=box.querySelector('svg'),w=$WIDTH;
 function scale(){return svg.getBoundingClientRect().width/w;}
 function zoom(k){k=Math.max(0.1,Math.min(4,k));var r=k/scale(),cx=box.scrollLeft+box.clientWidth/2,cy=box.scrollTop+box.clientHeight/2;
 svg.style.maxWidth='none';svg.style.minWidth='0';svg.style.width=(w*k)+'px';box.scrollLeft=cx*r-box.clientWidth/2;box.scrollTop=cy*r-box.clientHeight/2;}

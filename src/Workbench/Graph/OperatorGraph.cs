@@ -181,7 +181,7 @@ public sealed class OperatorGraph
     };
 
     /// <summary>Most lines a node gives its constants; the rest are counted in one line.</summary>
-    private const int MaxConstantLines = 4;
+    private const int MaxConstantLines = 5;
 
     /// <summary>
     /// The constant and state inputs, one line each ("filter 8×3×3×1 int8"); small integer vectors show

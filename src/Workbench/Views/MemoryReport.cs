@@ -137,7 +137,8 @@ public sealed class MemoryReport : WorkbenchView
             if (bytes <= 0) return;
             chart.Add(new
             {
-                type = "bar", orientation = "h", name, y = new[] { row }, x = new[] { bytes / scale },
+                // Plotly reads trace names as markup; op names of custom ops come from the model.
+                type = "bar", orientation = "h", name = Encode(name), y = new[] { row }, x = new[] { bytes / scale },
                 text = new[] { Bytes(bytes) }, textposition = "inside", insidetextanchor = "middle", textangle = 0,
                 hovertext = new[] { $"{Encode(name)}: {Number(bytes)} B" }, hoverinfo = "text",
                 marker = new { color = colour, line = new { color = "rgba(0,0,0,.4)", width = 0.6 } },

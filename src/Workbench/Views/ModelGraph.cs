@@ -81,14 +81,15 @@ public sealed class ModelGraph : WorkbenchView
 
     private string SubgraphText => $"subgraph {SubgraphIndex}" + (SubgraphName.Length > 0 ? $" \"{SubgraphName}\"" : "");
 
-    private string Headline(Func<string, string> strong)
+    /// <summary>The headline, each piece passed through <paramref name="plain"/> or <paramref name="strong"/> (HTML encodes both).</summary>
+    private string Headline(Func<string, string> strong, Func<string, string> plain)
     {
         long macs = Nodes.Sum(n => n.Macs);
         int inputs = Nodes.Count(n => n.Kind == GraphNodeKind.Input), outputs = Nodes.Count(n => n.Kind == GraphNodeKind.Output);
-        return $"{strong(FileName)}, {SubgraphText}: {strong(Number(OperatorCount))} operator{(OperatorCount == 1 ? "" : "s")}, " +
-            $"{Number(inputs)} input{(inputs == 1 ? "" : "s")}, {Number(outputs)} output{(outputs == 1 ? "" : "s")}" +
-            (macs > 0 ? $", {strong(Count(macs) + " MACs")}" : "") +
-            (Profiled ? $", {strong(NodeCard.Microseconds(TotalMicroseconds))} per Invoke (profiled)" : "");
+        return strong(FileName) + plain($", {SubgraphText}: ") + strong(Number(OperatorCount)) +
+            plain($" operator{(OperatorCount == 1 ? "" : "s")}, {Number(inputs)} input{(inputs == 1 ? "" : "s")}, {Number(outputs)} output{(outputs == 1 ? "" : "s")}") +
+            (macs > 0 ? plain(", ") + strong(Count(macs) + " MACs") : "") +
+            (Profiled ? plain(", ") + strong(NodeCard.Microseconds(TotalMicroseconds)) + plain(" per Invoke (profiled)") : "");
     }
 
     private IEnumerable<string> Notes()
@@ -106,7 +107,7 @@ public sealed class ModelGraph : WorkbenchView
 
     protected override void WriteHtml(StringBuilder html)
     {
-        html.Append("<div class=\"answer\">").Append(Headline(s => "<b>" + Encode(s) + "</b>")).Append("</div>");
+        html.Append("<div class=\"answer\">").Append(Headline(s => "<b>" + Encode(s) + "</b>", Encode)).Append("</div>");
         WriteLegend(html);
         foreach (var note in Notes()) html.Append("<div class=\"muted\">").Append(Encode(note)).Append("</div>");
         double slowest = Nodes.Max(n => n.MedianMicroseconds) ?? 0;
@@ -130,7 +131,7 @@ public sealed class ModelGraph : WorkbenchView
 
     protected override string RenderText()
     {
-        var text = new StringBuilder(Headline(s => s)).AppendLine();
+        var text = new StringBuilder(Headline(s => s, s => s)).AppendLine();
         foreach (var note in Notes()) text.AppendLine(note);
         var incoming = Edges.ToLookup(e => e.Target);
         var consumers = Edges.ToLookup(e => (e.Source, e.Tensor), e => Nodes[e.Target].Name);
