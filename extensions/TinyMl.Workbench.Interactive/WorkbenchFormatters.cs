@@ -18,7 +18,7 @@ public static class WorkbenchFormatters
 
     public static void Register()
     {
-        Register<Model>(m => ModelSummary.Of(m).ToHtml() + Folded("Operator graph", ModelGraph.Of(m)), m => ModelSummary.Of(m).ToText(), m => $"Model {m.Source}");
+        Register<Model>(m => ModelSummary.Of(m).ToHtml() + Folded("Operator graph", () => ModelGraph.Of(m)), m => ModelSummary.Of(m).ToText(), m => $"Model {m.Source}");
         Register<MicroInterpreter>(InterpreterView.Of, i => $"Interpreter of {i.Model.Source}");
         Register<Tensor>(TensorView.Of, t => $"Tensor {t.Index} '{t.Name}'");
         Register<TensorInfo>(TensorView.Of, t => $"Tensor {t.Index} '{t.Name}'");
@@ -46,8 +46,9 @@ public static class WorkbenchFormatters
         Formatter.SetPreferredMimeTypesFor(typeof(T), HtmlMimeType, PlainTextMimeType);
     }
 
-    private static string Folded(string heading, WorkbenchView view) =>
-        $"<details class=\"tmw\"><summary>{Html.Html.Encode(heading)}</summary>{view.ToHtml()}</details>";
+    /// <summary>A view under a closed disclosure triangle; if it cannot be built, its error view is folded there instead.</summary>
+    private static string Folded(string heading, Func<WorkbenchView> view) =>
+        $"<details class=\"tmw\"><summary>{Html.Html.Encode(heading)}</summary>{Guarded(() => view().ToHtml(), e => ErrorView.Html(heading, e))}</details>";
 
     private static string Guarded(Func<string> render, Func<Exception, string> error)
     {
