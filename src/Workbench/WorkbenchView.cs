@@ -1,4 +1,5 @@
 using System.Text;
+using TinyMl.Workbench.Charts;
 using TinyMl.Workbench.Html;
 
 namespace TinyMl.Workbench;
@@ -14,6 +15,8 @@ public abstract class WorkbenchView
     /// <summary>The view as one HTML fragment, style sheet and scripts included.</summary>
     public string ToHtml()
     {
+        // A view with several charts (or views inside it) carries plotly.js once, with its first chart.
+        using var fragment = PlotlyScript.BeginFragment();
         try
         {
             var html = new StringBuilder(Styles.Sheet).Append("<div class=\"tmw\">");
@@ -22,6 +25,7 @@ public abstract class WorkbenchView
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            fragment.Discard();
             return ErrorView.Html(Title, e);
         }
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using TinyMl.Interpreter;
 using TinyMl.Workbench;
+using TinyMl.Workbench.Tensors;
 
 namespace TinyMl.Cli.Commands;
 
@@ -49,10 +50,14 @@ public static class DemoCommand
         console.MarkupLine($"largest error at these points: float32 {worstFloat:F3}, int8 {worstInt8:F3}");
         console.MarkupLine($"arena used: float32 {floatRun.ArenaUsedBytes:N0} bytes (model {floatModel.Bytes.Length:N0} bytes), " +
                            $"int8 {int8Run.ArenaUsedBytes:N0} bytes (model {int8Model.Bytes.Length:N0} bytes)");
-        // The workbench itself: every view of the int8 model on one page.
+        // The workbench itself: every view of both models, and where the int8 model departs from the float one.
+        const double parityX = 1.0;
+        var parity = ParityReport.Compare(
+            TensorSet.Capture(floatModel, run => RealInput.Set(run.Input(0), [parityX]), $"float32 model, x = {parityX}"),
+            TensorSet.Capture(int8Model, run => RealInput.Set(run.Input(0), [parityX]), $"int8 model, x = {parityX}"));
         ReportCommand.WritePage(DemoPage, "TinyML Workbench: the sine models",
-            ModelReport.Of(int8Model, profileRuns: 50), ModelReport.Of(floatModel, profileRuns: 50));
-        console.MarkupLine($"the workbench's views of both models (summary, graph, arena plans, memory, profile): [bold]{Markup.Escape(Path.GetFullPath(DemoPage))}[/] (open it in a browser)");
+            ModelReport.Of(int8Model, profileRuns: 50), parity, ModelReport.Of(floatModel, profileRuns: 50));
+        console.MarkupLine($"the workbench's views of both models (summary, graph, arena plans, memory, profile) and int8 against float layer by layer: [bold]{Markup.Escape(Path.GetFullPath(DemoPage))}[/] (open it in a browser)");
         console.MarkupLine("next: [grey]workbench inspect|invoke|bench|plan|report MODEL[/] on any .tflite file (see workbench --help)");
         return CliExit.Ok;
     }

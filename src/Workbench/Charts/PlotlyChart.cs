@@ -107,8 +107,36 @@ public static class PlotlyScript
     /// <summary>The script element if the policy says the next chart must carry it, else "".</summary>
     public static string TagForNextChart()
     {
-        if (Inclusion == PlotlyInclusion.EveryChart) return Tag();
-        return Interlocked.Exchange(ref _included, 1) == 0 ? Tag() : "";
+        if (Inclusion == PlotlyInclusion.OncePerSession)
+            return Interlocked.Exchange(ref _included, 1) == 0 ? Tag() : "";
+        if (_fragmentDepth == 0) return Tag();
+        // Inside one fragment (a view with several charts, a page of views) the first chart carries it.
+        if (_fragmentIncluded) return "";
+        _fragmentIncluded = true;
+        return Tag();
+    }
+
+    // Per thread: a view renders on one thread, and concurrent renders must not share the flag.
+    [ThreadStatic] private static int _fragmentDepth;
+    [ThreadStatic] private static bool _fragmentIncluded;
+
+    /// <summary>
+    /// Marks the start of one piece of HTML that ends up in one page (a view, or a whole exported page):
+    /// within it, and in fragments nested in it, the library is written once rather than with every chart.
+    /// Dispose it when the piece is rendered; <see cref="Fragment.Discard"/> it if the piece is thrown away.
+    /// </summary>
+    public static Fragment BeginFragment()
+    {
+        if (_fragmentDepth++ == 0) _fragmentIncluded = false;
+        return new Fragment(_fragmentIncluded);
+    }
+
+    public readonly struct Fragment(bool includedBefore) : IDisposable
+    {
+        /// <summary>The HTML rendered since this fragment began is thrown away (e.g. replaced by an error view): a library tag written in it is gone too.</summary>
+        public void Discard() => _fragmentIncluded = includedBefore;
+
+        public void Dispose() => _fragmentDepth--;
     }
 
     /// <summary>Makes the next chart carry the library again (e.g. after the output that had it was cleared).</summary>

@@ -13,5 +13,10 @@ public static class HtmlPage
         return html.Append("</body></html>\n").ToString();
     }
 
-    public static string Of(string title, params WorkbenchView[] views) => Wrap(title, views.Select(v => v.ToHtml()).ToArray());
+    /// <summary>A page of views; plotly.js is written once, with the page's first chart.</summary>
+    public static string Of(string title, params WorkbenchView[] views)
+    {
+        using var page = Charts.PlotlyScript.BeginFragment();
+        return Wrap(title, views.Select(v => v.ToHtml()).ToArray());
+    }
 }
