@@ -30,6 +30,56 @@ public class ObservabilityTests
     }
 
     [Fact]
+    public void Bytes_reused_from_operator_says_which_tensors_a_run_overwrites_and_where()
+    {
+        var recorder = new OutputRecorder();
+        using var interpreter = Person(new InterpreterOptions { Observer = recorder });
+        var input = interpreter.Input(0);
+        byte[] image = input.Bytes.ToArray();
+        interpreter.Invoke();
+
+        // Checked against what the run did to the bytes: a tensor the plan calls never reused still holds, at
+        // the end of the Invoke, what its operator wrote; the input the plan hands on no longer holds the image.
+        foreach (var (op, outputs) in recorder.Seen)
+            for (int o = 0; o < outputs.Length; o++)
+            {
+                var tensor = interpreter.Nodes[op].Outputs[o];
+                if (tensor.BytesReusedFromOperator is null)
+                    Assert.Equal(outputs[o], tensor.Bytes.ToArray());
+                else
+                    Assert.True(tensor.BytesReusedFromOperator > op, $"tensor {tensor.Name} is reused from operator {tensor.BytesReusedFromOperator}, before it is produced at {op}");
+            }
+        Assert.NotNull(input.BytesReusedFromOperator);
+        Assert.NotEqual(image, input.Bytes.ToArray());
+        // The operator named is the first whose output lands on bytes of the input: the input holds the image
+        // until that operator has run (recorded by a second run's observer).
+        int reuser = input.BytesReusedFromOperator!.Value;
+        var watcher = new InputWatcher(input, image);
+        interpreter.Observer = watcher;
+        input.CopyFrom(image);
+        interpreter.Invoke();
+        Assert.Equal(reuser, watcher.FirstChangedAfter);
+        // The model's output is produced last: nothing reuses it.
+        Assert.Null(interpreter.Output(0).BytesReusedFromOperator);
+    }
+
+    private sealed class InputWatcher(Tensor input, byte[] original) : IInvokeObserver
+    {
+        public int? FirstChangedAfter;
+        public void OperatorInvoked(Node node)
+        {
+            if (FirstChangedAfter is null && !input.Bytes.SequenceEqual(original)) FirstChangedAfter = node.Index;
+        }
+    }
+
+    [Fact]
+    public void Preserved_tensors_are_never_reused()
+    {
+        using var preserved = Person(new InterpreterOptions { PreserveAllTensors = true });
+        Assert.All(preserved.Tensors, t => Assert.Null(t.BytesReusedFromOperator));
+    }
+
+    [Fact]
     public void Preserved_tensors_equal_what_each_operator_wrote_when_it_ran()
     {
         var recorder = new OutputRecorder();

@@ -71,4 +71,30 @@ public sealed class ArenaPlan
     public int TotalBytes => HeadBytes + TailBytes;
     /// <summary>What the head would take if no two buffers shared bytes.</summary>
     public long UnsharedBytes => Buffers.Sum(b => (long)b.Bytes);
+
+    /// <summary>
+    /// The first operator at which another buffer takes over some of tensor <paramref name="tensorIndex"/>'s
+    /// bytes, after that tensor's last use; null when its bytes stay its own through the whole Invoke (or it
+    /// is not planned in the head: constants, variables). After an Invoke such a tensor holds a later
+    /// buffer's values, not its own.
+    /// </summary>
+    public int? FirstReuseOf(int tensorIndex)
+    {
+        var own = Buffers.FirstOrDefault(b => b.Kind == PlannedBufferKind.Tensor && b.Id == tensorIndex);
+        return own is null ? null : FirstReuseOf(own);
+    }
+
+    private int? FirstReuseOf(PlannedBuffer own)
+    {
+        int? first = null;
+        foreach (var b in Buffers)
+            if (b.FirstOperator > own.LastOperator && b.Offset < own.Offset + own.Bytes && own.Offset < b.Offset + b.Bytes
+                && (first is null || b.FirstOperator < first))
+                first = b.FirstOperator;
+        return first;
+    }
+
+    /// <summary><see cref="FirstReuseOf(int)"/> for every planned tensor at once.</summary>
+    internal IEnumerable<(int Tensor, int? FirstReuse)> Reuses() =>
+        Buffers.Where(b => b.Kind == PlannedBufferKind.Tensor).Select(b => (b.Id, FirstReuseOf(b)));
 }

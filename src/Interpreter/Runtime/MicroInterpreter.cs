@@ -243,12 +243,14 @@ public sealed class MicroInterpreter : IDisposable
                 scratchMemory[id] = _arena.Head(offsets[i], scratch[id].Bytes);
         }
         context.BindScratch(scratchMemory);
-        return new ArenaPlan
+        var plan = new ArenaPlan
         {
             Planner = planner.Name, Buffers = buffers, HeadBytes = head, TailBytes = _arena.TailBytes, OperatorCount = opCount,
             PersistentBuffers = _arena.PersistentBuffers
                 .Select(p => p with { Offset = p.Offset - (_arena.Capacity - _arena.TailBytes) }).ToArray(),
         };
+        foreach (var (tensor, firstReuse) in plan.Reuses()) _tensors[tensor].BytesReusedFromOperator = firstReuse;
+        return plan;
     }
 
     /// <summary>Runs every operator once. Allocates no managed memory.</summary>

@@ -60,6 +60,13 @@ public sealed class Tensor
 
     internal void Bind(Memory<byte> data) => _data = data;
 
+    /// <summary>
+    /// Set by the arena plan: the first operator whose buffer reuses some of this tensor's bytes after its
+    /// last use (so after an Invoke the tensor shows a later buffer's values), or null when no buffer does —
+    /// always null with <see cref="InterpreterOptions.PreserveAllTensors"/>.
+    /// </summary>
+    public int? BytesReusedFromOperator { get; internal set; }
+
     /// <summary>The raw bytes, read-only.</summary>
     public ReadOnlySpan<byte> Bytes => _data.Span;
 

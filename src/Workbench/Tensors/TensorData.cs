@@ -19,6 +19,11 @@ public sealed class TensorData
     public required bool IsConstant { get; init; }
     /// <summary>A variable tensor (state kept across Invoke, e.g. an SVDF or LSTM state).</summary>
     public bool IsVariable { get; init; }
+    /// <summary>
+    /// For a tensor taken from a running interpreter: the first operator whose buffer reuses its arena bytes
+    /// (see <see cref="Tensor.BytesReusedFromOperator"/>); after an Invoke the copied bytes are that buffer's.
+    /// </summary>
+    public int? BytesReusedFromOperator { get; init; }
     /// <summary>The raw little-endian bytes (empty when the tensor had no memory).</summary>
     public required byte[] Bytes { get; init; }
 
@@ -28,8 +33,16 @@ public sealed class TensorData
     public bool HasValues => Bytes.Length > 0 && ElementCount > 0 &&
         Bytes.Length >= (Type == TensorType.INT4 ? (ElementCount + 1) / 2 : ElementCount * ElementBytes(Type));
 
-    /// <summary>Copies a live tensor (after AllocateTensors; activations hold what the last operator that wrote them left).</summary>
-    public static TensorData From(Tensor tensor) => new()
+    /// <summary>
+    /// A copy of a running interpreter's tensor as it is now. If the arena has since handed its bytes to a
+    /// later buffer, the copy says so (<see cref="BytesReusedFromOperator"/>) and the views warn.
+    /// </summary>
+    public static TensorData From(Tensor tensor) => Copy(tensor, tensor.BytesReusedFromOperator);
+
+    /// <summary>A copy taken while the tensor's bytes are known to be its own (before an Invoke for an input, right after its operator for an output).</summary>
+    public static TensorData Snapshot(Tensor tensor) => Copy(tensor, null);
+
+    private static TensorData Copy(Tensor tensor, int? reusedFrom) => new()
     {
         Index = tensor.Index,
         Name = tensor.Name,
@@ -38,6 +51,7 @@ public sealed class TensorData
         Quantization = tensor.Quantization,
         IsConstant = tensor.IsConstant,
         IsVariable = tensor.IsVariable,
+        BytesReusedFromOperator = reusedFrom,
         Bytes = tensor.HasData ? tensor.Bytes.ToArray() : [],
     };
 

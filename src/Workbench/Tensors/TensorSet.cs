@@ -48,7 +48,7 @@ public sealed class TensorSet
         var origins = new List<TensorOrigin>();
         for (int i = 0; i < interpreter.Inputs.Count; i++)
         {
-            tensors.Add(TensorData.From(interpreter.Input(i)));
+            tensors.Add(TensorData.Snapshot(interpreter.Input(i)));
             origins.Add(TensorOrigin.ModelInput(i));
         }
         var previous = interpreter.Observer;
@@ -91,7 +91,7 @@ public sealed class TensorSet
         {
             for (int slot = 0; slot < node.Outputs.Length; slot++)
             {
-                tensors.Add(TensorData.From(node.Outputs[slot]));
+                tensors.Add(TensorData.Snapshot(node.Outputs[slot]));
                 origins.Add(new TensorOrigin(node.Index, node.Name, slot));
             }
             next?.OperatorInvoked(node);

@@ -34,26 +34,7 @@ public sealed class InterpreterView : WorkbenchView
             Inputs = interpreter.Inputs.Select(TensorData.From).ToArray(),
             Outputs = interpreter.Outputs.Select(TensorData.From).ToArray(),
             Operators = OperatorTable.Of(interpreter.Model),
-            ReusedFrom = plan is null ? new Dictionary<int, int>() : ReusedBytes(plan, interpreter.Inputs.Select(t => t.Index)),
         };
-    }
-
-    /// <summary>
-    /// For each tensor whose bytes the plan hands to another buffer later in the Invoke, the first
-    /// operator that does: after an Invoke such a tensor no longer holds what was put in it.
-    /// </summary>
-    private static Dictionary<int, int> ReusedBytes(ArenaPlan plan, IEnumerable<int> tensors)
-    {
-        var reused = new Dictionary<int, int>();
-        foreach (int t in tensors)
-        {
-            var own = plan.Buffers.FirstOrDefault(b => b.Kind == PlannedBufferKind.Tensor && b.Id == t);
-            if (own is null) continue;
-            var later = plan.Buffers.Where(b => b.FirstOperator > own.LastOperator
-                && b.Offset < own.Offset + own.Bytes && own.Offset < b.Offset + b.Bytes).ToList();
-            if (later.Count > 0) reused[t] = later.Min(b => b.FirstOperator);
-        }
-        return reused;
     }
 
     public required string ModelSource { get; init; }
@@ -68,8 +49,6 @@ public sealed class InterpreterView : WorkbenchView
     public IReadOnlyList<TensorData> Inputs { get; init; } = [];
     public IReadOnlyList<TensorData> Outputs { get; init; } = [];
     public required OperatorTable Operators { get; init; }
-    /// <summary>Input tensors whose bytes the plan reuses, with the first operator that reuses them.</summary>
-    public IReadOnlyDictionary<int, int> ReusedFrom { get; init; } = new Dictionary<int, int>();
 
     public string FileName => Path.GetFileName(ModelSource) is { Length: > 0 } name ? name : ModelSource;
     public override string Title => $"Interpreter of {FileName}";
@@ -127,8 +106,8 @@ public sealed class InterpreterView : WorkbenchView
             {
                 var t = tensors[i];
                 var (raw, real) = Values(t);
-                string note = role == "input" && ReusedFrom.TryGetValue(t.Index, out int op)
-                    ? $"operator {op} reuses these bytes: after an Invoke they no longer hold the input (PreserveAllTensors keeps them)"
+                string note = t.BytesReusedFromOperator is int op
+                    ? $"operator {op} reuses these bytes: after an Invoke they no longer hold the {role} (PreserveAllTensors keeps them)"
                     : "";
                 var lines = new[] { raw, real, note }.Where(l => l.Length > 0).ToArray();
                 Cell values = !html ? string.Join("  ", lines) : Cell.WithMarkup(string.Join("  ", lines),

@@ -85,6 +85,13 @@ public sealed class TensorView : WorkbenchView
         ? (Tensor.ElementCount + 1) / 2
         : Tensor.ElementCount * TensorTypes.ElementSize(Tensor.Type);
 
+    /// <summary>Said when the values come from a live arena whose plan hands this tensor's bytes to a later buffer.</summary>
+    private string? ReuseNotice => Tensor.BytesReusedFromOperator is int op
+        ? $"The arena plan gives these bytes to operator {op} once this tensor is no longer needed: after an Invoke they hold " +
+          "a later buffer's values, not this tensor's. Look at it before Invoke, capture every tensor of a run with " +
+          "TensorSet.Capture, or set InterpreterOptions.PreserveAllTensors."
+        : null;
+
     private IEnumerable<(string Key, string Value)> Facts()
     {
         yield return ("type", Tensor.TypeName);
@@ -210,6 +217,7 @@ public sealed class TensorView : WorkbenchView
         foreach (var (key, value) in Facts())
             html.Append("<span>").Append(Encode(key)).Append(" <b>").Append(Encode(value)).Append("</b></span>");
         html.Append("</div>");
+        if (ReuseNotice is { } reuse) html.Append("<div class=\"tmw-notice\">").Append(Encode(reuse)).Append("</div>");
         if (Unavailable is { } cause)
         {
             html.Append("<div class=\"tmw-notice\">Values not shown: ").Append(Encode(cause)).Append(".</div></div>");
@@ -253,6 +261,7 @@ public sealed class TensorView : WorkbenchView
     {
         var text = new StringBuilder();
         text.AppendLine($"Tensor {Tensor.Index} '{Tensor.Name}': {string.Join(", ", Facts().Select(f => $"{f.Key} {f.Value}"))}");
+        if (ReuseNotice is { } reuse) text.AppendLine(reuse);
         if (Unavailable is { } cause) return text.AppendLine($"Values not shown: {cause}.").ToString();
         var c = Values!;
         text.AppendLine().Append(StatisticsTable(c.Statistics).ToText());

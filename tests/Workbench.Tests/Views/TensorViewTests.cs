@@ -447,4 +447,26 @@ document.body.setAttribute("data-decoded",imgs.filter(function(i){return i.compl
                 HeadlessBrowser.Screenshot(page, Path.ChangeExtension(page, ".png"), 1100, 1000);
             }
     }
+    [Fact]
+    public void A_live_tensor_whose_bytes_a_later_buffer_takes_says_so_and_a_captured_one_does_not()
+    {
+        using var interpreter = ArenaSizing.Allocate(Model.Load(SharedData.ModelPath("person_detect")));
+        var input = interpreter.Input(0);
+        input.CopyFrom(File.ReadAllBytes(SharedData.GoldenPath("person_detect", "person.input0.bin")));
+        var captured = TensorSet.Capture(interpreter, "person");
+
+        // The plan's own buffers say which operator first lands on the input's bytes.
+        var own = interpreter.Plan.Buffers.Single(b => b.Kind == PlannedBufferKind.Tensor && b.Id == input.Index);
+        int reuser = interpreter.Plan.Buffers
+            .Where(b => b.FirstOperator > own.LastOperator && b.Offset < own.Offset + own.Bytes && own.Offset < b.Offset + b.Bytes)
+            .Min(b => b.FirstOperator);
+        var live = TensorView.Of(input);
+        Assert.Contains($"gives these bytes to operator {reuser} once", live.ToHtml());
+        Assert.Contains($"gives these bytes to operator {reuser} once", live.ToText());
+
+        // Captured before the run (inputs) or right after their operator (outputs): their own values, no warning.
+        Assert.All(captured.Tensors, t => Assert.DoesNotContain("gives these bytes", TensorView.Of(t).ToHtml()));
+        // The model's output is never reused.
+        Assert.DoesNotContain("gives these bytes", TensorView.Of(interpreter.Output(0)).ToHtml());
+    }
 }
