@@ -24,6 +24,7 @@ internal static class OracleRun
         lock (Start)
         {
             if (_started) return;
+            Native.TorchSharpLoader.Preload();
             torch.set_num_threads(1);
             _started = true;
         }
