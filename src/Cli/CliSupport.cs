@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using TinyMl.Interpreter;
 
@@ -28,15 +29,21 @@ public static class CliModels
         return Model.Load(path);
     }
 
-    public static MicroInterpreter CreateInterpreter(Model model, int? arenaBytes, InterpreterOptions? options = null)
+    public static MicroInterpreter CreateInterpreter(Model model, int? arenaBytes, InterpreterOptions? options = null, KernelSet kernels = KernelSet.Optimized)
     {
         int arena = arenaBytes ?? DefaultArenaBytes;
         if (arena < 0)
             throw new CliException($"--arena must be a positive number of bytes, {arena} given");
-        var interpreter = new MicroInterpreter(model, OpResolver.WithAllBuiltins(), arena, options);
+        var interpreter = new MicroInterpreter(model, OpResolver.WithAllBuiltins(kernels), arena, options);
         interpreter.AllocateTensors();
         return interpreter;
     }
+
+    /// <summary>`--reference` on invoke and bench: TFLM's reference kernels instead of the optimized set.</summary>
+    public static Option<bool> ReferenceOption() => new("--reference")
+    {
+        Description = "Run TFLM's reference kernels instead of the optimized ones (outputs are identical; only speed differs)",
+    };
 
     public static string ModelName(string path) => Path.GetFileNameWithoutExtension(path);
 

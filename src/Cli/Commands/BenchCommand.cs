@@ -6,8 +6,9 @@ using TinyMl.Workbench.Runs;
 namespace TinyMl.Cli.Commands;
 
 /// <summary>
-/// `workbench bench MODEL [--runs N] [--warmup N] [--json]`: times Invoke on the shared deterministic
-/// inputs and measures managed allocation per Invoke. Always prints one JSON object.
+/// `workbench bench MODEL [--runs N] [--warmup N] [--json] [--reference]`: times Invoke on the shared deterministic
+/// inputs and measures managed allocation per Invoke. Always prints one JSON object, naming the kernel set that
+/// ran and the instruction sets it used.
 /// </summary>
 public static class BenchCommand
 {
@@ -22,17 +23,19 @@ public static class BenchCommand
         };
         var json = new Option<bool>("--json") { Description = "Print JSON (the only format bench has; accepted for symmetry)" };
         var arena = new Option<int?>("--arena") { Description = "Arena size in bytes (default 64 MiB)" };
-        var command = new Command("bench", "Time a model's Invoke on the shared deterministic inputs") { model, runs, warmup, json, arena };
-        command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(runs), r.GetValue(warmup), r.GetValue(arena)));
+        var reference = CliModels.ReferenceOption();
+        var command = new Command("bench", "Time a model's Invoke on the shared deterministic inputs") { model, runs, warmup, json, arena, reference };
+        command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(runs), r.GetValue(warmup), r.GetValue(arena),
+            r.GetValue(reference) ? KernelSet.Reference : KernelSet.Optimized));
         return command;
     }
 
-    public static int Run(string path, int runs, int warmup, int? arenaBytes)
+    public static int Run(string path, int runs, int warmup, int? arenaBytes, KernelSet kernels = KernelSet.Optimized)
     {
         if (runs < 1) throw new CliException($"--runs must be at least 1, {runs} given");
         if (warmup < 0) throw new CliException($"--warmup must not be negative, {warmup} given");
         var model = CliModels.Load(path);
-        using var interpreter = CliModels.CreateInterpreter(model, arenaBytes);
+        using var interpreter = CliModels.CreateInterpreter(model, arenaBytes, kernels: kernels);
         ReferenceInputs.Fill(interpreter);
         var pristine = SavedInputs.Of(interpreter);
         int warmed = Warmup.Run(() =>
@@ -64,6 +67,11 @@ public static class BenchCommand
             w.WriteNumber("min_us", Math.Round(times.MinMicroseconds, 3));
             w.WriteNumber("mean_us", Math.Round(times.MeanMicroseconds, 3));
             w.WriteNumber("arena_used_bytes", interpreter.ArenaUsedBytes);
+            w.WriteString("kernels", kernels == KernelSet.Reference ? "reference" : "optimized");
+            w.WriteString("isa", kernels == KernelSet.Reference ? "portable" : KernelFeatures.Isa);
+            w.WriteString("cpu", KernelFeatures.Cpu);
+            w.WriteNumber("packed_weight_bytes", interpreter.PackedWeightBytes);
+            w.WriteNumber("allocate_tensors_us", Math.Round(interpreter.SetupProfile.Total.TotalMicroseconds, 1));
             w.WriteNumber("allocated_bytes_per_invoke", (double)allocated / runs);
         });
         return CliExit.Ok;

@@ -17,12 +17,14 @@ public static class InvokeCommand
         };
         var output = new Option<string>("--out") { Description = "Directory to write output<i>.bin into", Required = true };
         var arena = new Option<int?>("--arena") { Description = "Arena size in bytes (default 64 MiB)" };
-        var command = new Command("invoke", "Run a model once on raw input files and write its outputs") { model, inputs, output, arena };
-        command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(arena)));
+        var reference = CliModels.ReferenceOption();
+        var command = new Command("invoke", "Run a model once on raw input files and write its outputs") { model, inputs, output, arena, reference };
+        command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(arena),
+            r.GetValue(reference) ? KernelSet.Reference : KernelSet.Optimized));
         return command;
     }
 
-    public static int Run(string path, string[] inputFiles, string outDir, int? arenaBytes)
+    public static int Run(string path, string[] inputFiles, string outDir, int? arenaBytes, KernelSet kernels = KernelSet.Optimized)
     {
         var model = CliModels.Load(path);
         int expected = model.MainSubgraph.Inputs.Length;
@@ -36,7 +38,7 @@ public static class InvokeCommand
             data[i] = File.ReadAllBytes(inputFiles[i]);
         }
 
-        using var interpreter = CliModels.CreateInterpreter(model, arenaBytes);
+        using var interpreter = CliModels.CreateInterpreter(model, arenaBytes, kernels: kernels);
         for (int i = 0; i < data.Length; i++)
         {
             var tensor = interpreter.Input(i);

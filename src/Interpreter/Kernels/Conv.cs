@@ -14,7 +14,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// </summary>
 internal sealed class ConvKernel : OperatorKernel
 {
-    private sealed class OpData : ConvolutionParams
+    internal sealed class OpData : ConvolutionParams
     {
         public int Batches, InputHeight, InputWidth, InputDepth;
         public int FilterHeight, FilterWidth, FilterDepth, OutputDepth, FiltersPerGroup;

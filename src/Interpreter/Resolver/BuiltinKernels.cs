@@ -1,4 +1,5 @@
 using TinyMl.Interpreter.Kernels;
+using TinyMl.Interpreter.Kernels.Optimized;
 using TinyMl.Interpreter.Schema;
 
 namespace TinyMl.Interpreter;
@@ -35,7 +36,14 @@ public static class BuiltinKernels
         [BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM] = new UnidirectionalSequenceLstmKernel(),
     };
 
+    // Optimized kernels replace reference ones by operator; each runs the reference for what it does not cover.
+    private static readonly Dictionary<BuiltinOperator, OperatorKernel> Optimized = new()
+    {
+        [BuiltinOperator.CONV_2D] = new ConvInt8Kernel(),
+    };
+
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());
 
-    public static OperatorKernel? Create(BuiltinOperator op) => Registry.GetValueOrDefault(op);
+    public static OperatorKernel? Create(BuiltinOperator op, KernelSet kernels = KernelSet.Optimized) =>
+        kernels == KernelSet.Optimized && Optimized.TryGetValue(op, out var fast) ? fast : Registry.GetValueOrDefault(op);
 }

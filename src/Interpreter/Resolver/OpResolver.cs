@@ -20,10 +20,10 @@ public sealed class OpResolver : IOpResolver
     public IEnumerable<BuiltinOperator> Builtins => _builtins.Keys;
     public IEnumerable<string> Customs => _customs.Keys;
 
-    /// <summary>Registers the runtime's own kernel for <paramref name="op"/>.</summary>
-    public OpResolver Add(BuiltinOperator op)
+    /// <summary>Registers the runtime's own kernel for <paramref name="op"/>, from <paramref name="kernels"/> (optimized unless asked otherwise).</summary>
+    public OpResolver Add(BuiltinOperator op, KernelSet kernels = KernelSet.Optimized)
     {
-        var kernel = BuiltinKernels.Create(op)
+        var kernel = BuiltinKernels.Create(op, kernels)
             ?? throw new ArgumentException($"the runtime has no kernel for {op}", nameof(op));
         return Add(op, kernel);
     }
@@ -50,12 +50,12 @@ public sealed class OpResolver : IOpResolver
             ? (code.CustomName is { } name && _customs.TryGetValue(name, out var custom) ? custom : null)
             : _builtins.GetValueOrDefault(code.Builtin);
 
-    /// <summary>A resolver with every builtin kernel of the runtime registered.</summary>
-    public static OpResolver WithAllBuiltins()
+    /// <summary>A resolver with every builtin kernel of the runtime registered: the optimized set, or TFLM's reference loops.</summary>
+    public static OpResolver WithAllBuiltins(KernelSet kernels = KernelSet.Optimized)
     {
         var resolver = new OpResolver();
         foreach (var op in BuiltinKernels.Supported)
-            resolver.Add(op);
+            resolver.Add(op, kernels);
         return resolver;
     }
 }

@@ -52,4 +52,15 @@ public sealed class KernelContext
     public Span<byte> GetScratchBuffer(int handle) => _scratch[handle].Span;
 
     internal void BindScratch(Memory<byte>[] scratch) => _scratch = scratch;
+
+    /// <summary>Bytes kernels keep outside the arena (weights repacked for SIMD in Prepare), so the arena figure stays comparable with TFLM's.</summary>
+    public long PackedWeightBytes { get; private set; }
+
+    /// <summary>Records <paramref name="bytes"/> of repacked weights a kernel made in Prepare.</summary>
+    public void AddPackedWeightBytes(long bytes)
+    {
+        if (CurrentPhase != Phase.Prepare)
+            throw new InterpreterStateException("packed weights are made in Prepare");
+        PackedWeightBytes += bytes;
+    }
 }

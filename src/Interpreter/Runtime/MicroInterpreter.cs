@@ -62,6 +62,9 @@ public sealed class MicroInterpreter : IDisposable
     public int ArenaCapacity => _arena.Capacity;
     /// <summary>Head plus tail: the arena size this model needs, comparable with TFLM's arena_used_bytes.</summary>
     public int ArenaUsedBytes => _arena.UsedBytes;
+
+    /// <summary>Weights the optimized kernels repacked in Prepare, held outside the arena (0 with reference kernels).</summary>
+    public long PackedWeightBytes => _context?.PackedWeightBytes ?? 0;
     public ArenaPlan Plan => _plan ?? throw new InterpreterStateException("the arena is planned by AllocateTensors; call it first");
     public bool IsAllocated => _allocated;
     public InterpreterOptions Options => _options;

@@ -1,0 +1,98 @@
+using TinyMl.Interpreter.Schema;
+using Xunit.Abstractions;
+
+namespace TinyMl.Interpreter.Tests.Kernels.Optimized;
+
+/// <summary>
+/// The optimized kernels against the reference kernels on random models: outputs must be byte-identical.
+/// Shapes cover tiny and odd channel counts, every stride/dilation/padding mix, per-channel weights, and
+/// offsets across the int8 range.
+/// </summary>
+public class OptimizedKernelTests(ITestOutputHelper output)
+{
+    private static byte[] Run(Model model, byte[] input, KernelSet kernels)
+    {
+        using var interpreter = new MicroInterpreter(model, OpResolver.WithAllBuiltins(kernels), 4 << 20);
+        interpreter.AllocateTensors();
+        interpreter.Input(0).CopyFrom(input);
+        interpreter.Invoke();
+        return interpreter.Output(0).Bytes.ToArray();
+    }
+
+    private static int OutputSize(Padding padding, int input, int kernel, int stride, int dilation)
+    {
+        int effective = (kernel - 1) * dilation + 1;
+        return padding == Padding.SAME ? (input + stride - 1) / stride : (input - effective + stride) / stride;
+    }
+
+    /// <summary>A random int8 CONV_2D with per-channel weights; pointwise (1×1, stride 1, VALID) one time in three.</summary>
+    private static (Model Model, byte[] Input, string Shape) RandomConv(Random r)
+    {
+        bool pointwise = r.Next(3) == 0;
+        int h = r.Next(1, 12), w = r.Next(1, 12), cin = r.Next(1, 40), cout = r.Next(1, 40);
+        int kh = pointwise ? 1 : r.Next(1, 5), kw = pointwise ? 1 : r.Next(1, 5);
+        int stride = pointwise ? 1 : r.Next(1, 4), dilation = pointwise ? 1 : r.Next(1, 3);
+        var padding = pointwise || r.Next(2) == 0 ? Padding.VALID : Padding.SAME;
+        if (OutputSize(padding, h, kh, stride, dilation) < 1 || OutputSize(padding, w, kw, stride, dilation) < 1) padding = Padding.SAME;
+        int oh = OutputSize(padding, h, kh, stride, dilation), ow = OutputSize(padding, w, kw, stride, dilation);
+
+        var b = new ModelBuilder();
+        float inScale = 0.01f + (float)r.NextDouble() * 0.05f;
+        int input = b.AddTensor("x", TensorType.INT8, [1, h, w, cin], scales: [inScale], zeroPoints: [r.Next(-128, 128)]);
+        var weights = new sbyte[cout * kh * kw * cin];
+        for (int i = 0; i < weights.Length; i++) weights[i] = (sbyte)r.Next(-127, 128);
+        var weightScales = Enumerable.Range(0, cout).Select(_ => 0.002f + (float)r.NextDouble() * 0.02f).ToArray();
+        int filter = b.AddConstant("w", TensorType.INT8, [cout, kh, kw, cin], weights, weightScales, new long[cout]);
+        var biasValues = Enumerable.Range(0, cout).Select(_ => r.Next(-5000, 5000)).ToArray();
+        int bias = r.Next(4) == 0 ? -1 : b.AddConstant("b", TensorType.INT32, [cout], biasValues, weightScales.Select(s => s * inScale).ToArray(), new long[cout]);
+        float outScale = inScale * weightScales.Average() * 64 * 64 * MathF.Sqrt(kh * kw * cin) / 60 * (0.5f + (float)r.NextDouble());
+        int y = b.AddTensor("y", TensorType.INT8, [1, oh, ow, cout], scales: [outScale], zeroPoints: [r.Next(-128, 128)]);
+        var activation = new[] { ActivationFunctionType.NONE, ActivationFunctionType.RELU, ActivationFunctionType.RELU6, ActivationFunctionType.RELU_N1_TO_1 }[r.Next(4)];
+        b.AddOperator(BuiltinOperator.CONV_2D, [input, filter, bias], [y], BuiltinOptionsUnion.FromConv2DOptions(new Conv2DOptionsT
+        {
+            Padding = padding, StrideH = stride, StrideW = stride, DilationHFactor = dilation, DilationWFactor = dilation, FusedActivationFunction = activation,
+        }));
+        b.SetInputs(input).SetOutputs(y);
+        var x = new byte[h * w * cin];
+        r.NextBytes(x);
+        return (b.ToModel(), x, $"[1,{h},{w},{cin}] * [{cout},{kh},{kw},{cin}] stride {stride} dilation {dilation} {padding} {activation}");
+    }
+
+    [Fact]
+    public void Int8_conv_is_byte_identical_to_the_reference_on_400_random_models()
+    {
+        var r = new Random(2026);
+        int differing = 0;
+        long elements = 0;
+        for (int i = 0; i < 400; i++)
+        {
+            var (model, input, shape) = RandomConv(r);
+            var reference = Run(model, input, KernelSet.Reference);
+            var optimized = Run(model, input, KernelSet.Optimized);
+            elements += reference.Length;
+            if (!reference.AsSpan().SequenceEqual(optimized))
+            {
+                differing++;
+                output.WriteLine($"case {i} {shape}: {reference.Zip(optimized).Count(p => p.First != p.Second)} of {reference.Length} bytes differ");
+            }
+        }
+        output.WriteLine($"400 models, {elements} output bytes compared");
+        Assert.Equal(0, differing);
+    }
+
+    [Fact]
+    public void The_optimized_set_reports_its_packed_weights_and_the_reference_set_none()
+    {
+        var model = Model.Load(SharedData.ModelPath("person_detect"));
+        using var optimized = new MicroInterpreter(model, OpResolver.WithAllBuiltins(), 100_000);
+        using var reference = new MicroInterpreter(model, OpResolver.WithAllBuiltins(KernelSet.Reference), 100_000);
+        optimized.AllocateTensors();
+        reference.AllocateTensors();
+        Assert.Equal(0, reference.PackedWeightBytes);
+        if (KernelFeatures.Isa == "portable") return;
+        // Every CONV_2D of person_detect packs int16 weights (2 bytes each) plus an int32 bias per 16-channel block.
+        long convWeights = model.MainSubgraph.Operators.Where(o => o.Code.Builtin == BuiltinOperator.CONV_2D)
+            .Sum(o => model.MainSubgraph.Tensors[o.Inputs[1]].ElementCount);
+        Assert.True(optimized.PackedWeightBytes >= 2 * convWeights, $"{optimized.PackedWeightBytes} packed bytes for {convWeights} conv weights");
+    }
+}
