@@ -13,7 +13,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// </summary>
 internal sealed class DepthwiseConvKernel : OperatorKernel
 {
-    private sealed class OpData : ConvolutionParams
+    internal sealed class OpData : ConvolutionParams
     {
         public int Batches, InputHeight, InputWidth, InputDepth;
         public int FilterHeight, FilterWidth, OutputDepth, DepthMultiplier;

@@ -40,6 +40,7 @@ public static class BuiltinKernels
     private static readonly Dictionary<BuiltinOperator, OperatorKernel> Optimized = new()
     {
         [BuiltinOperator.CONV_2D] = new ConvInt8Kernel(),
+        [BuiltinOperator.DEPTHWISE_CONV_2D] = new DepthwiseConvInt8Kernel(),
     };
 
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());

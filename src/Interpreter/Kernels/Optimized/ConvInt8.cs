@@ -148,6 +148,13 @@ internal sealed class ConvInt8Kernel : OperatorKernel
         int i = 0;
         for (; i <= from.Length - 16; i += 16)
             Avx2.ConvertToVector256Int16(Vector128.Create<sbyte>(from.Slice(i))).CopyTo(to.Slice(i));
+        if (i <= from.Length - 8)
+        {
+            // Eight more (thin layers have 8-channel rows): one 64-bit load widened to eight shorts.
+            var eight = Vector128.CreateScalar(MemoryMarshal.Read<long>(MemoryMarshal.AsBytes(from.Slice(i, 8)))).AsSByte();
+            Sse41.ConvertToVector128Int16(eight).CopyTo(to.Slice(i));
+            i += 8;
+        }
         for (; i < from.Length; i++)
             to[i] = from[i];
     }

@@ -58,15 +58,51 @@ public class OptimizedKernelTests(ITestOutputHelper output)
         return (b.ToModel(), x, $"[1,{h},{w},{cin}] * [{cout},{kh},{kw},{cin}] stride {stride} dilation {dilation} {padding} {activation}");
     }
 
-    [Fact]
-    public void Int8_conv_is_byte_identical_to_the_reference_on_400_random_models()
+    /// <summary>A random int8 DEPTHWISE_CONV_2D (multiplier 1 mostly, sometimes 2 or 8), channel counts around multiples of 16.</summary>
+    private static (Model Model, byte[] Input, string Shape) RandomDepthwise(Random r)
+    {
+        int h = r.Next(1, 12), w = r.Next(1, 12), cin = r.Next(3) == 0 ? r.Next(1, 16) : 16 * r.Next(1, 4) + r.Next(-1, 2);
+        int multiplier = r.Next(5) == 0 ? 2 : r.Next(6) == 0 ? 8 : 1, cout = cin * multiplier;
+        int kh = r.Next(1, 5), kw = r.Next(1, 5), stride = r.Next(1, 4), dilation = r.Next(1, 3);
+        var padding = r.Next(2) == 0 ? Padding.VALID : Padding.SAME;
+        if (OutputSize(padding, h, kh, stride, dilation) < 1 || OutputSize(padding, w, kw, stride, dilation) < 1) padding = Padding.SAME;
+        int oh = OutputSize(padding, h, kh, stride, dilation), ow = OutputSize(padding, w, kw, stride, dilation);
+
+        var b = new ModelBuilder();
+        float inScale = 0.01f + (float)r.NextDouble() * 0.05f;
+        int input = b.AddTensor("x", TensorType.INT8, [1, h, w, cin], scales: [inScale], zeroPoints: [r.Next(-128, 128)]);
+        var weights = new sbyte[kh * kw * cout];
+        for (int i = 0; i < weights.Length; i++) weights[i] = (sbyte)r.Next(-128, 128);
+        var weightScales = Enumerable.Range(0, cout).Select(_ => 0.002f + (float)r.NextDouble() * 0.02f).ToArray();
+        int filter = b.AddConstant("w", TensorType.INT8, [1, kh, kw, cout], weights, weightScales, new long[cout], quantizedDimension: 3);
+        var biasValues = Enumerable.Range(0, cout).Select(_ => r.Next(-5000, 5000)).ToArray();
+        int bias = r.Next(4) == 0 ? -1 : b.AddConstant("b", TensorType.INT32, [cout], biasValues, weightScales.Select(s => s * inScale).ToArray(), new long[cout]);
+        float outScale = inScale * weightScales.Average() * 64 * 64 * MathF.Sqrt(kh * kw) / 60 * (0.5f + (float)r.NextDouble());
+        int y = b.AddTensor("y", TensorType.INT8, [1, oh, ow, cout], scales: [outScale], zeroPoints: [r.Next(-128, 128)]);
+        var activation = new[] { ActivationFunctionType.NONE, ActivationFunctionType.RELU, ActivationFunctionType.RELU6, ActivationFunctionType.RELU_N1_TO_1 }[r.Next(4)];
+        b.AddOperator(BuiltinOperator.DEPTHWISE_CONV_2D, [input, filter, bias], [y], BuiltinOptionsUnion.FromDepthwiseConv2DOptions(new DepthwiseConv2DOptionsT
+        {
+            Padding = padding, StrideH = stride, StrideW = stride, DilationHFactor = dilation, DilationWFactor = dilation,
+            DepthMultiplier = multiplier, FusedActivationFunction = activation,
+        }));
+        b.SetInputs(input).SetOutputs(y);
+        var x = new byte[h * w * cin];
+        r.NextBytes(x);
+        return (b.ToModel(), x, $"depthwise [1,{h},{w},{cin}] * [1,{kh},{kw},{cout}] stride {stride} dilation {dilation} {padding} {activation}");
+    }
+
+    public static TheoryData<string> Operators => new("CONV_2D", "DEPTHWISE_CONV_2D");
+
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void Int8_kernel_is_byte_identical_to_the_reference_on_400_random_models(string op)
     {
         var r = new Random(2026);
         int differing = 0;
         long elements = 0;
         for (int i = 0; i < 400; i++)
         {
-            var (model, input, shape) = RandomConv(r);
+            var (model, input, shape) = op == "CONV_2D" ? RandomConv(r) : RandomDepthwise(r);
             var reference = Run(model, input, KernelSet.Reference);
             var optimized = Run(model, input, KernelSet.Optimized);
             elements += reference.Length;

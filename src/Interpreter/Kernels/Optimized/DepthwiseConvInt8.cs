@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using TinyMl.Interpreter.Quantization;
+using TinyMl.Interpreter.Schema;
+
+namespace TinyMl.Interpreter.Kernels.Optimized;
+
+/// <summary>
+/// DEPTHWISE_CONV_2D for int8 activations on AVX2, bit-exact with <see cref="DepthwiseConvKernel"/>.
+/// Output channels go in register blocks over the in-bounds taps (out-of-image taps skipped, as the
+/// reference does): with depth multiplier 1, sixteen at a time — (x + offset) lies in [−255, 255] and the
+/// weights in [−128, 127], so each product fits int16 (VPMULLW) before it is widened into int32 sums; any
+/// other channels eight at a time in int32, the input channel of each lane broadcast (multiplier a multiple
+/// of 8) or gathered; the last few channels with the reference arithmetic. Weights are widened once in Prepare.
+/// </summary>
+internal sealed class DepthwiseConvInt8Kernel : OperatorKernel
+{
+    private const int Block = 16;
+    private readonly DepthwiseConvKernel _reference = new();
+
+    private sealed class Plan
+    {
+        public required DepthwiseConvKernel.OpData Reference;
+        public required short[] Weights;            // [tap][channel], int16
+        public required Requantize.Lanes[] Lanes;   // per 8 channels of the vector part
+        public required int VectorChannels;         // channels handled 16 at a time (multiplier 1)
+        public required int LaneChannels;           // channels up to here handled 8 at a time
+    }
+
+    public override void Prepare(KernelContext context, Node node)
+    {
+        _reference.Prepare(context, node);
+        var d = node.DataAs<DepthwiseConvKernel.OpData>();
+        var input = node.Input(0);
+        var filter = node.Input(1);
+        if (!Avx2.IsSupported || input.Type != TensorType.INT8 || !filter.IsConstant || d.OutputDepth < 8)
+            return;
+        var source = filter.AsReadOnlySpan<sbyte>();
+        var weights = new short[source.Length];
+        for (int i = 0; i < source.Length; i++) weights[i] = source[i];
+        int vectorChannels = d.DepthMultiplier == 1 ? d.OutputDepth / Block * Block : 0;
+        int laneChannels = d.OutputDepth / 8 * 8;
+        var multipliers = MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
+        var shifts = MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
+        var lanes = new Requantize.Lanes[laneChannels / 8];
+        for (int g = 0; g < lanes.Length; g++)
+            lanes[g] = new Requantize.Lanes(multipliers.Slice(g * 8, 8), shifts.Slice(g * 8, 8));
+        node.Data = new Plan { Reference = d, Weights = weights, Lanes = lanes, VectorChannels = vectorChannels, LaneChannels = laneChannels };
+        context.AddPackedWeightBytes(weights.Length * sizeof(short));
+    }
+
+    public override void Invoke(KernelContext context, Node node)
+    {
+        if (node.Data is not Plan plan)
+        {
+            _reference.Invoke(context, node);
+            return;
+        }
+        var bias = node.OptionalInput(2);
+        Run(plan, node.Inputs[0]!.AsReadOnlySpan<sbyte>(), bias is null ? default : bias.AsReadOnlySpan<int>(), node.Outputs[0].AsSpan<sbyte>());
+    }
+
+    private static unsafe void Run(Plan plan, ReadOnlySpan<sbyte> input, ReadOnlySpan<int> bias, Span<sbyte> output)
+    {
+        var d = plan.Reference;
+        var w = d.Window;
+        int depth = d.OutputDepth;
+        var multipliers = MemoryMarshal.Cast<byte, int>(d.Multipliers.Span);
+        var shifts = MemoryMarshal.Cast<byte, int>(d.Shifts.Span);
+        var offset = Vector256.Create((short)d.InputOffset);
+        var offset32 = Vector256.Create(d.InputOffset);
+        var outOffset = Vector256.Create(d.OutputOffset);
+        var min = Vector256.Create(d.ActivationMin);
+        var max = Vector256.Create(d.ActivationMax);
+        fixed (sbyte* inBase = input)
+        fixed (short* weightBase = plan.Weights)
+        fixed (sbyte* outBase = output)
+        {
+            int outPixel = 0;
+            for (int b = 0; b < d.Batches; b++)
+            for (int oy = 0; oy < w.OutputHeight; oy++)
+            {
+                int inY0 = oy * w.StrideHeight - w.PadHeight;
+                var (fy0, fy1) = WindowGeometry.InBoundsTaps(inY0, w.DilationHeight, d.FilterHeight, d.InputHeight);
+                for (int ox = 0; ox < w.OutputWidth; ox++, outPixel++)
+                {
+                    int inX0 = ox * w.StrideWidth - w.PadWidth;
+                    var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, w.DilationWidth, d.FilterWidth, d.InputWidth);
+                    sbyte* outRow = outBase + (long)outPixel * depth;
+                    for (int c = 0; c < plan.VectorChannels; c += Block)
+                    {
+                        var low = Vector256<int>.Zero;
+                        var high = Vector256<int>.Zero;
+                        for (int fy = fy0; fy < fy1; fy++)
+                        {
+                            int y = inY0 + w.DilationHeight * fy;
+                            sbyte* inRow = inBase + ((long)(b * d.InputHeight + y) * d.InputWidth) * depth + c;
+                            short* weightRow = weightBase + (long)fy * d.FilterWidth * depth + c;
+                            for (int fx = fx0; fx < fx1; fx++)
+                            {
+                                int x = inX0 + w.DilationWidth * fx;
+                                var pixels = Avx2.Add(Avx2.ConvertToVector256Int16(Sse2.LoadVector128(inRow + (long)x * depth)), offset);
+                                var products = Avx2.MultiplyLow(pixels, Avx.LoadVector256(weightRow + (long)fx * depth));
+                                low = Avx2.Add(low, Avx2.ConvertToVector256Int32(products.GetLower()));
+                                high = Avx2.Add(high, Avx2.ConvertToVector256Int32(products.GetUpper()));
+                            }
+                        }
+                        if (!bias.IsEmpty)
+                        {
+                            fixed (int* biasBase = bias)
+                            {
+                                low = Avx2.Add(low, Avx.LoadVector256(biasBase + c));
+                                high = Avx2.Add(high, Avx.LoadVector256(biasBase + c + 8));
+                            }
+                        }
+                        low = Finish(low, plan.Lanes[c / 8], outOffset, min, max);
+                        high = Finish(high, plan.Lanes[c / 8 + 1], outOffset, min, max);
+                        var bytes = Vector256.Narrow(Vector256.Narrow(low, high), Vector256<short>.Zero).GetLower();
+                        Sse2.Store(outRow + c, bytes.AsSByte());
+                    }
+                    for (int c = plan.VectorChannels; c < plan.LaneChannels; c += 8)
+                    {
+                        var acc = Vector256<int>.Zero;
+                        for (int fy = fy0; fy < fy1; fy++)
+                        {
+                            int y = inY0 + w.DilationHeight * fy;
+                            sbyte* inRow = inBase + ((long)(b * d.InputHeight + y) * d.InputWidth) * d.InputDepth;
+                            short* weightRow = weightBase + (long)fy * d.FilterWidth * depth + c;
+                            for (int fx = fx0; fx < fx1; fx++)
+                            {
+                                int x = inX0 + w.DilationWidth * fx;
+                                var pixels = Avx2.Add(InputLanes(inRow + (long)x * d.InputDepth, c, d.DepthMultiplier), offset32);
+                                var weights = Avx2.ConvertToVector256Int32(Sse2.LoadVector128(weightRow + (long)fx * depth));
+                                acc = Avx2.Add(acc, Avx2.MultiplyLow(pixels, weights));
+                            }
+                        }
+                        if (!bias.IsEmpty)
+                            fixed (int* biasBase = bias)
+                                acc = Avx2.Add(acc, Avx.LoadVector256(biasBase + c));
+                        acc = Finish(acc, plan.Lanes[c / 8], outOffset, min, max);
+                        var bytes = Vector256.Narrow(Vector256.Narrow(acc, Vector256<int>.Zero), Vector256<short>.Zero).GetLower();
+                        *(long*)(outRow + c) = bytes.AsInt64().ToScalar();
+                    }
+                    // The last channels (fewer than eight), with the reference arithmetic.
+                    for (int c = plan.LaneChannels; c < depth; c++)
+                    {
+                        int acc = 0;
+                        for (int fy = fy0; fy < fy1; fy++)
+                        {
+                            int y = inY0 + w.DilationHeight * fy;
+                            for (int fx = fx0; fx < fx1; fx++)
+                            {
+                                int x = inX0 + w.DilationWidth * fx;
+                                acc += plan.Weights[(fy * d.FilterWidth + fx) * depth + c] *
+                                       (input[((b * d.InputHeight + y) * d.InputWidth + x) * d.InputDepth + c / d.DepthMultiplier] + d.InputOffset);
+                            }
+                        }
+                        if (!bias.IsEmpty) acc += bias[c];
+                        acc = FixedPoint.MultiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]) + d.OutputOffset;
+                        outRow[c] = (sbyte)Math.Clamp(acc, d.ActivationMin, d.ActivationMax);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The input value of output channels c … c+7 of one pixel, widened: channel c reads input channel c / multiplier.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> InputLanes(sbyte* pixel, int c, int multiplier)
+    {
+        if (multiplier == 1)
+            return Avx2.ConvertToVector256Int32(pixel + c);                   // eight consecutive channels
+        if (multiplier % 8 == 0)
+            return Vector256.Create((int)pixel[c / multiplier]);             // one input channel feeds all eight
+        return Vector256.Create(pixel[c / multiplier], pixel[(c + 1) / multiplier], pixel[(c + 2) / multiplier], pixel[(c + 3) / multiplier],
+            pixel[(c + 4) / multiplier], pixel[(c + 5) / multiplier], pixel[(c + 6) / multiplier], pixel[(c + 7) / multiplier]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Finish(Vector256<int> acc, in Requantize.Lanes lanes, Vector256<int> offset, Vector256<int> min, Vector256<int> max) =>
+        Avx2.Min(Avx2.Max(Avx2.Add(Requantize.Apply(acc, lanes), offset), min), max);
+}
