@@ -86,8 +86,14 @@ public sealed class ProfileView : WorkbenchView
             WarmupRuns = warmed,
             Invoke = RunTimes.OfTicks(invokeTicks),
             Setup = interpreter.SetupProfile,
+            UnoptimizedRuntime = RuntimeBuiltWithoutOptimizations,
         };
     }
+
+    /// <summary>True when the loaded runtime assembly was compiled without optimizations (a Debug build): its kernels run several times slower.</summary>
+    public static bool RuntimeBuiltWithoutOptimizations { get; } =
+        typeof(MicroInterpreter).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            .OfType<System.Diagnostics.DebuggableAttribute>().Any(a => a.IsJITOptimizerDisabled);
 
     /// <summary>Operator times of every run, written by the interpreter without allocating.</summary>
     private sealed class OperatorStopwatch(int operators, int runs) : IProfiler
@@ -113,6 +119,17 @@ public sealed class ProfileView : WorkbenchView
     public RunTimes Invoke { get; init; }
     /// <summary>Init and Prepare times from AllocateTensors.</summary>
     public SetupProfile? Setup { get; init; }
+    /// <summary>The times were taken with a Debug build of the runtime (see <see cref="DebugBuildNotice"/>).</summary>
+    public bool UnoptimizedRuntime { get; init; }
+
+    /// <summary>
+    /// Said when the runtime was a Debug build: a host such as `dotnet run --project src/Cli -- notebook run` loads
+    /// its own Debug runtime, and the JIT then leaves every kernel unoptimized.
+    /// </summary>
+    public string? DebugBuildNotice => UnoptimizedRuntime
+        ? "Timed with a Debug build of TinyMl.Interpreter (JIT optimizations off): kernels run several times slower than in a Release build. " +
+          "Run the host in Release (e.g. dotnet run -c Release --project src/Cli -- notebook run …) for representative times."
+        : null;
 
     public string FileName => Path.GetFileName(ModelSource) is { Length: > 0 } name ? name : ModelSource;
     public override string Title => $"Profile of {ModelSource}";
@@ -220,6 +237,7 @@ public sealed class ProfileView : WorkbenchView
     protected override void WriteHtml(StringBuilder html)
     {
         html.Append("<div class=\"answer\">").Append(Headline(s => "<b>" + Encode(s) + "</b>")).Append("</div>");
+        if (DebugBuildNotice is { } debug) html.Append("<div class=\"tmw-notice\">").Append(Encode(debug)).Append("</div>");
         if (Operators.Count == 0) return;
         html.Append("<div class=\"kv\">");
         foreach (var (key, value) in Totals())
@@ -236,6 +254,7 @@ public sealed class ProfileView : WorkbenchView
     protected override string RenderText()
     {
         var text = new StringBuilder(Headline(s => s)).AppendLine();
+        if (DebugBuildNotice is { } debug) text.AppendLine(debug);
         if (Operators.Count == 0) return text.ToString();
         text.AppendLine(string.Join("  ·  ", Totals().Select(t => $"{t.Key}: {t.Value}")));
         text.AppendLine().AppendLine("By op type").Append(TypeTable().ToText());

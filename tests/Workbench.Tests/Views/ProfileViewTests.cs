@@ -20,6 +20,19 @@ public class ProfileViewTests
     private static ProfileView Profile(MicroInterpreter interpreter, int runs = 7) => ProfileView.Measure(interpreter, runs, 1, TimeSpan.Zero);
 
     [Fact]
+    public void A_profile_says_when_the_runtime_was_a_debug_build_and_only_then()
+    {
+        using var interpreter = PersonOnPersonImage();
+        var view = Profile(interpreter, runs: 2);
+        // This test assembly is built in the same configuration as the runtime it references.
+        bool debug = typeof(MicroInterpreter).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            .OfType<System.Diagnostics.DebuggableAttribute>().Any(a => a.IsJITOptimizerDisabled);
+        Assert.Equal(debug, view.UnoptimizedRuntime);
+        Assert.Equal(debug, view.ToHtml().Contains("Debug build of TinyMl.Interpreter"));
+        Assert.Equal(debug, view.ToString().Contains("Debug build of TinyMl.Interpreter"));
+    }
+
+    [Fact]
     public void Every_operator_gets_one_timing_in_execution_order_named_as_the_model_names_it()
     {
         using var interpreter = PersonOnPersonImage();
