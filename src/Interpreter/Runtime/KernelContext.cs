@@ -53,7 +53,7 @@ public sealed class KernelContext
 
     internal void BindScratch(Memory<byte>[] scratch) => _scratch = scratch;
 
-    /// <summary>Bytes kernels keep outside the arena (weights repacked for SIMD in Prepare), so the arena figure stays comparable with TFLM's.</summary>
+    /// <summary>Bytes kernels keep outside the arena (weights repacked for SIMD in Prepare, and their small work rows), so the arena figure stays the reference kernels' and comparable with TFLM's.</summary>
     public long PackedWeightBytes { get; private set; }
 
     /// <summary>Records <paramref name="bytes"/> of repacked weights a kernel made in Prepare.</summary>

@@ -11,7 +11,8 @@ namespace TinyMl.Interpreter.Kernels.Optimized;
 /// the weights once (widened to int16, interleaved in pairs of K for VPMADDWD, 16 output channels a block)
 /// and folds the input offset into the bias: Σ(x + offset)·w = Σx·w + offset·Σw, exactly in int32, when
 /// padding taps read the input's zero point (they then add 0, as the reference skips them). Invoke gathers
-/// four output pixels' windows into an int16 row each (im2col, in an arena scratch buffer), multiplies them
+/// four output pixels' windows into an int16 row each (im2col, in rows kept with the packed weights, so the
+/// arena stays exactly the reference kernels'), multiplies them
 /// with every channel block, and requantizes eight channels at a time. Other types, grouped convolutions
 /// and machines without AVX2 run the reference kernel.
 /// </summary>
@@ -30,7 +31,7 @@ internal sealed class ConvInt8Kernel : OperatorKernel
         public required short[] PackedWeights;      // [block][K/2][16 channels][2]
         public required int[] Bias;                 // bias + offset · Σw, per channel (padded to blocks)
         public required Requantize.Lanes[] Lanes;   // per 8 channels
-        public required int ScratchHandle;
+        public required short[] Rows;              // im2col rows of one pixel tile
         public required bool PointwiseUnpadded;     // 1×1, stride 1: the input rows are the GEMM rows
     }
 
@@ -81,10 +82,10 @@ internal sealed class ConvInt8Kernel : OperatorKernel
         node.Data = new Plan
         {
             Reference = d, Depth = depth, PairedDepth = paired, PackedWeights = packed, Bias = bias, Lanes = lanes,
-            ScratchHandle = context.RequestScratchBuffer(PixelTile * paired * sizeof(short)),
+            Rows = new short[PixelTile * paired],
             PointwiseUnpadded = pointwise,
         };
-        context.AddPackedWeightBytes(packed.Length * sizeof(short) + bias.Length * sizeof(int));
+        context.AddPackedWeightBytes(packed.Length * sizeof(short) + bias.Length * sizeof(int) + PixelTile * paired * sizeof(short));
     }
 
     public override void Invoke(KernelContext context, Node node)
@@ -94,8 +95,7 @@ internal sealed class ConvInt8Kernel : OperatorKernel
             _reference.Invoke(context, node);
             return;
         }
-        var rows = MemoryMarshal.Cast<byte, short>(context.GetScratchBuffer(plan.ScratchHandle));
-        Run(plan, node.Inputs[0]!.AsReadOnlySpan<sbyte>(), node.Outputs[0].AsSpan<sbyte>(), rows);
+        Run(plan, node.Inputs[0]!.AsReadOnlySpan<sbyte>(), node.Outputs[0].AsSpan<sbyte>(), plan.Rows);
     }
 
     private static void Run(Plan plan, ReadOnlySpan<sbyte> input, Span<sbyte> output, Span<short> rows)

@@ -1,0 +1,63 @@
+using BenchmarkDotNet.Attributes;
+using TinyMl.Interpreter.Benchmarks.Peer;
+
+namespace TinyMl.Interpreter.Benchmarks;
+
+/// <summary>
+/// One model, four engines, one run, one thread: this runtime's reference and optimized kernels, TensorFlow
+/// Lite 2.9's built-in kernels and TFLite with its XNNPACK delegate, all on the shared deterministic inputs.
+/// Needs benchmarks/fetch-tflite.sh once. The setup checks the engines agree on the output (TFLite's
+/// optimized int8 kernels may round a few LSB differently from TFLM's reference).
+/// </summary>
+public class PeerBenchmarks
+{
+    private MicroInterpreter _reference = null!, _optimized = null!;
+    private TfLiteRunner _tflite = null!, _xnnpack = null!;
+
+    [Params("person_detect")]
+    public string Model { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        if (TfLiteC.LibraryPath() is null)
+            throw new InvalidOperationException("TensorFlow Lite's C library is missing: run benchmarks/fetch-tflite.sh (or set TFLITE_C_LIBRARY)");
+        string path = SharedModels.Path(Model);
+        var model = Interpreter.Model.Load(path);
+        _reference = Allocate(model, KernelSet.Reference);
+        _optimized = Allocate(model, KernelSet.Optimized);
+        var bytes = File.ReadAllBytes(path);
+        _tflite = new TfLiteRunner(bytes, xnnpack: false);
+        _xnnpack = new TfLiteRunner(bytes, xnnpack: true);
+        for (int i = 0; i < _reference.Inputs.Count; i++)
+        {
+            _tflite.SetInput(i, _reference.Input(i).Bytes);
+            _xnnpack.SetInput(i, _reference.Input(i).Bytes);
+        }
+        _reference.Invoke(); _optimized.Invoke(); _tflite.Invoke(); _xnnpack.Invoke();
+        Console.WriteLine($"// outputs: reference [{string.Join(",", _reference.Output(0).Bytes.ToArray().Select(b => (sbyte)b))}], " +
+            $"optimized [{string.Join(",", _optimized.Output(0).Bytes.ToArray().Select(b => (sbyte)b))}], " +
+            $"TFLite [{string.Join(",", _tflite.Output(0).Select(b => (sbyte)b))}], TFLite+XNNPACK [{string.Join(",", _xnnpack.Output(0).Select(b => (sbyte)b))}]");
+        if (!_reference.Output(0).Bytes.SequenceEqual(_optimized.Output(0).Bytes))
+            throw new InvalidOperationException("optimized kernels differ from the reference kernels");
+    }
+
+    private static MicroInterpreter Allocate(Model model, KernelSet kernels)
+    {
+        var interpreter = new MicroInterpreter(model, OpResolver.WithAllBuiltins(kernels), 16 << 20);
+        interpreter.AllocateTensors();
+        ReferenceInputs.Fill(interpreter);
+        return interpreter;
+    }
+
+    [Benchmark(Baseline = true)] public void TfLiteXnnpack() => _xnnpack.Invoke();
+    [Benchmark] public void TfLite() => _tflite.Invoke();
+    [Benchmark] public void OursOptimized() => _optimized.Invoke();
+    [Benchmark] public void OursReference() => _reference.Invoke();
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _reference.Dispose(); _optimized.Dispose(); _tflite.Dispose(); _xnnpack.Dispose();
+    }
+}
