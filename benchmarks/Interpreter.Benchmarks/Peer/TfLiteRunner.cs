@@ -55,14 +55,19 @@ internal sealed class TfLiteRunner : IDisposable
 
     /// <summary>
     /// TFLite 2.9 refuses a per-tensor quantization whose quantized_dimension points past the tensor's rank
-    /// (person_detect's biases say 3); TFLM ignores it. Set such fields to 0 in a copy.
+    /// (person_detect's per-channel biases say 3 on a rank-1 tensor); TFLM ignores it. Set such fields to 0 in a copy.
+    /// (The copy is written through the object API; every other field is carried over as it was.)
     /// </summary>
     private static byte[] CompatibleCopy(byte[] tflite)
     {
         var model = Schema.Model.GetRootAsModel(new Google.FlatBuffers.ByteBuffer(tflite)).UnPack();
         foreach (var tensor in model.Subgraphs.SelectMany(g => g.Tensors))
-            if (tensor.Quantization is { } q && q.Scale is { Count: <= 1 } && q.QuantizedDimension >= (tensor.Shape?.Count ?? 0))
+            if (tensor.Quantization is { } q && q.QuantizedDimension >= Math.Max(tensor.Shape?.Count ?? 0, 1))
                 q.QuantizedDimension = 0;
+        // The object API reads an absent custom_options as an empty list and would write it back as present,
+        // which TFLite refuses on builtin operators.
+        foreach (var op in model.Subgraphs.SelectMany(g => g.Operators))
+            if (op.CustomOptions is { Count: 0 }) op.CustomOptions = null;
         return model.SerializeToBinary();
     }
 
