@@ -12,7 +12,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// </summary>
 internal sealed class FullyConnectedKernel : OperatorKernel
 {
-    private sealed class OpData
+    internal sealed class OpData
     {
         public int Batches, AccumDepth, OutputDepth;
         public float FloatMin, FloatMax;

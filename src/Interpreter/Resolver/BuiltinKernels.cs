@@ -41,6 +41,7 @@ public static class BuiltinKernels
     {
         [BuiltinOperator.CONV_2D] = new ConvInt8Kernel(),
         [BuiltinOperator.DEPTHWISE_CONV_2D] = new DepthwiseConvInt8Kernel(),
+        [BuiltinOperator.FULLY_CONNECTED] = new FullyConnectedInt8Kernel(),
     };
 
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());

@@ -91,7 +91,31 @@ public class OptimizedKernelTests(ITestOutputHelper output)
         return (b.ToModel(), x, $"depthwise [1,{h},{w},{cin}] * [1,{kh},{kw},{cout}] stride {stride} dilation {dilation} {padding} {activation}");
     }
 
-    public static TheoryData<string> Operators => new("CONV_2D", "DEPTHWISE_CONV_2D");
+    /// <summary>A random int8 FULLY_CONNECTED: batches, depths around multiples of 16, weights symmetric or with a zero point.</summary>
+    private static (Model Model, byte[] Input, string Shape) RandomFullyConnected(Random r)
+    {
+        int batches = r.Next(1, 4), depth = r.Next(2) == 0 ? r.Next(1, 20) : 16 * r.Next(1, 8) + r.Next(-2, 3), units = r.Next(1, 24);
+        var b = new ModelBuilder();
+        float inScale = 0.01f + (float)r.NextDouble() * 0.05f, weightScale = 0.002f + (float)r.NextDouble() * 0.02f;
+        int input = b.AddTensor("x", TensorType.INT8, [batches, depth], scales: [inScale], zeroPoints: [r.Next(-128, 128)]);
+        var weights = new sbyte[units * depth];
+        for (int i = 0; i < weights.Length; i++) weights[i] = (sbyte)r.Next(-128, 128);
+        long weightZero = r.Next(3) == 0 ? r.Next(-128, 128) : 0;
+        int filter = b.AddConstant("w", TensorType.INT8, [units, depth], weights, [weightScale], [weightZero]);
+        int bias = r.Next(4) == 0 ? -1 : b.AddConstant("b", TensorType.INT32, [units],
+            Enumerable.Range(0, units).Select(_ => r.Next(-5000, 5000)).ToArray(), [weightScale * inScale], [0]);
+        float outScale = inScale * weightScale * 64 * 64 * MathF.Sqrt(depth) / 60 * (0.5f + (float)r.NextDouble());
+        int y = b.AddTensor("y", TensorType.INT8, [batches, units], scales: [outScale], zeroPoints: [r.Next(-128, 128)]);
+        var activation = new[] { ActivationFunctionType.NONE, ActivationFunctionType.RELU, ActivationFunctionType.RELU6 }[r.Next(3)];
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [input, filter, bias], [y],
+            BuiltinOptionsUnion.FromFullyConnectedOptions(new FullyConnectedOptionsT { FusedActivationFunction = activation }));
+        b.SetInputs(input).SetOutputs(y);
+        var x = new byte[batches * depth];
+        r.NextBytes(x);
+        return (b.ToModel(), x, $"fully connected [{batches},{depth}] * [{units},{depth}] weight zero point {weightZero} {activation}");
+    }
+
+    public static TheoryData<string> Operators => new("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED");
 
     [Theory]
     [MemberData(nameof(Operators))]
@@ -102,7 +126,12 @@ public class OptimizedKernelTests(ITestOutputHelper output)
         long elements = 0;
         for (int i = 0; i < 400; i++)
         {
-            var (model, input, shape) = op == "CONV_2D" ? RandomConv(r) : RandomDepthwise(r);
+            var (model, input, shape) = op switch
+            {
+                "CONV_2D" => RandomConv(r),
+                "DEPTHWISE_CONV_2D" => RandomDepthwise(r),
+                _ => RandomFullyConnected(r),
+            };
             var reference = Run(model, input, KernelSet.Reference);
             var optimized = Run(model, input, KernelSet.Optimized);
             elements += reference.Length;
