@@ -39,9 +39,9 @@ public static class BuiltinKernels
     // Optimized kernels replace reference ones by operator; each runs the reference for what it does not cover.
     private static readonly Dictionary<BuiltinOperator, OperatorKernel> Optimized = new()
     {
-        [BuiltinOperator.CONV_2D] = new ConvInt8Kernel(),
-        [BuiltinOperator.DEPTHWISE_CONV_2D] = new DepthwiseConvInt8Kernel(),
-        [BuiltinOperator.FULLY_CONNECTED] = new FullyConnectedInt8Kernel(),
+        [BuiltinOperator.CONV_2D] = new FastConvKernel(),
+        [BuiltinOperator.DEPTHWISE_CONV_2D] = new FastDepthwiseConvKernel(),
+        [BuiltinOperator.FULLY_CONNECTED] = new FastFullyConnectedKernel(),
     };
 
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());

@@ -18,7 +18,7 @@ public enum KernelSet
 public static class KernelFeatures
 {
     /// <summary>The instruction sets the optimized kernels use here, e.g. "avx2"; "portable" when they fall back to the reference loops.</summary>
-    public static string Isa => ConvInt8Kernel.Supported ? "avx2" : "portable";
+    public static string Isa => FastConvKernel.Supported ? "avx2" : "portable";
 
     /// <summary>The CPU's vector extensions .NET reports, for benchmark reports.</summary>
     public static string Cpu => string.Join(",", new (bool Has, string Name)[]

@@ -115,11 +115,60 @@ public class OptimizedKernelTests(ITestOutputHelper output)
         return (b.ToModel(), x, $"fully connected [{batches},{depth}] * [{units},{depth}] weight zero point {weightZero} {activation}");
     }
 
-    public static TheoryData<string> Operators => new("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED");
+    /// <summary>A random float32 CONV_2D: the same geometry as the int8 cases, values of both signs, bias or none.</summary>
+    private static (Model Model, byte[] Input, string Shape) RandomFloatConv(Random r)
+    {
+        int h = r.Next(1, 10), w = r.Next(1, 10), cin = r.Next(1, 24), cout = r.Next(1, 40);
+        int kh = r.Next(1, 4), kw = r.Next(1, 4), stride = r.Next(1, 3), dilation = r.Next(1, 3);
+        var padding = r.Next(2) == 0 ? Padding.VALID : Padding.SAME;
+        if (OutputSize(padding, h, kh, stride, dilation) < 1 || OutputSize(padding, w, kw, stride, dilation) < 1) padding = Padding.SAME;
+        int oh = OutputSize(padding, h, kh, stride, dilation), ow = OutputSize(padding, w, kw, stride, dilation);
+        var b = new ModelBuilder();
+        int input = b.AddTensor("x", TensorType.FLOAT32, [1, h, w, cin]);
+        int filter = b.AddConstant("w", TensorType.FLOAT32, [cout, kh, kw, cin], Enumerable.Range(0, cout * kh * kw * cin).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray());
+        int bias = r.Next(4) == 0 ? -1 : b.AddConstant("b", TensorType.FLOAT32, [cout], Enumerable.Range(0, cout).Select(_ => (float)(r.NextDouble() - 0.5)).ToArray());
+        int y = b.AddTensor("y", TensorType.FLOAT32, [1, oh, ow, cout]);
+        var activation = new[] { ActivationFunctionType.NONE, ActivationFunctionType.RELU, ActivationFunctionType.RELU6, ActivationFunctionType.RELU_N1_TO_1 }[r.Next(4)];
+        b.AddOperator(BuiltinOperator.CONV_2D, [input, filter, bias], [y], BuiltinOptionsUnion.FromConv2DOptions(new Conv2DOptionsT
+        {
+            Padding = padding, StrideH = stride, StrideW = stride, DilationHFactor = dilation, DilationWFactor = dilation, FusedActivationFunction = activation,
+        }));
+        b.SetInputs(input).SetOutputs(y);
+        var x = Enumerable.Range(0, h * w * cin).Select(_ => (float)(r.NextDouble() * 4 - 2)).ToArray();
+        return (b.ToModel(), System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan()).ToArray(),
+            $"float conv [1,{h},{w},{cin}] * [{cout},{kh},{kw},{cin}] stride {stride} dilation {dilation} {padding} {activation}");
+    }
+
+    /// <summary>A random float32 DEPTHWISE_CONV_2D (multiplier 1 mostly: the vectorized case).</summary>
+    private static (Model Model, byte[] Input, string Shape) RandomFloatDepthwise(Random r)
+    {
+        int h = r.Next(1, 10), w = r.Next(1, 10), cin = r.Next(1, 40), multiplier = r.Next(6) == 0 ? 2 : 1, cout = cin * multiplier;
+        int kh = r.Next(1, 4), kw = r.Next(1, 4), stride = r.Next(1, 3), dilation = r.Next(1, 3);
+        var padding = r.Next(2) == 0 ? Padding.VALID : Padding.SAME;
+        if (OutputSize(padding, h, kh, stride, dilation) < 1 || OutputSize(padding, w, kw, stride, dilation) < 1) padding = Padding.SAME;
+        int oh = OutputSize(padding, h, kh, stride, dilation), ow = OutputSize(padding, w, kw, stride, dilation);
+        var b = new ModelBuilder();
+        int input = b.AddTensor("x", TensorType.FLOAT32, [1, h, w, cin]);
+        int filter = b.AddConstant("w", TensorType.FLOAT32, [1, kh, kw, cout], Enumerable.Range(0, kh * kw * cout).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray());
+        int bias = r.Next(4) == 0 ? -1 : b.AddConstant("b", TensorType.FLOAT32, [cout], Enumerable.Range(0, cout).Select(_ => (float)(r.NextDouble() - 0.5)).ToArray());
+        int y = b.AddTensor("y", TensorType.FLOAT32, [1, oh, ow, cout]);
+        var activation = new[] { ActivationFunctionType.NONE, ActivationFunctionType.RELU, ActivationFunctionType.RELU6, ActivationFunctionType.RELU_N1_TO_1 }[r.Next(4)];
+        b.AddOperator(BuiltinOperator.DEPTHWISE_CONV_2D, [input, filter, bias], [y], BuiltinOptionsUnion.FromDepthwiseConv2DOptions(new DepthwiseConv2DOptionsT
+        {
+            Padding = padding, StrideH = stride, StrideW = stride, DilationHFactor = dilation, DilationWFactor = dilation,
+            DepthMultiplier = multiplier, FusedActivationFunction = activation,
+        }));
+        b.SetInputs(input).SetOutputs(y);
+        var x = Enumerable.Range(0, h * w * cin).Select(_ => (float)(r.NextDouble() * 4 - 2)).ToArray();
+        return (b.ToModel(), System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan()).ToArray(),
+            $"float depthwise [1,{h},{w},{cin}] * [1,{kh},{kw},{cout}] stride {stride} dilation {dilation} {padding} {activation}");
+    }
+
+    public static TheoryData<string> Operators => new("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "CONV_2D float32", "DEPTHWISE_CONV_2D float32");
 
     [Theory]
     [MemberData(nameof(Operators))]
-    public void Int8_kernel_is_byte_identical_to_the_reference_on_400_random_models(string op)
+    public void Optimized_kernel_is_byte_identical_to_the_reference_on_400_random_models(string op)
     {
         var r = new Random(2026);
         int differing = 0;
@@ -130,6 +179,8 @@ public class OptimizedKernelTests(ITestOutputHelper output)
             {
                 "CONV_2D" => RandomConv(r),
                 "DEPTHWISE_CONV_2D" => RandomDepthwise(r),
+                "CONV_2D float32" => RandomFloatConv(r),
+                "DEPTHWISE_CONV_2D float32" => RandomFloatDepthwise(r),
                 _ => RandomFullyConnected(r),
             };
             var reference = Run(model, input, KernelSet.Reference);

@@ -12,7 +12,7 @@ namespace TinyMl.Interpreter.Kernels.Optimized;
 /// Invoke; both offsets keep values in [−255, 255], so VPMADDWD's pairwise int32 sums are exact. Four
 /// outputs share each loaded stretch of the row; requantization is the reference's, per output.
 /// </summary>
-internal sealed class FullyConnectedInt8Kernel : OperatorKernel
+internal sealed class FastFullyConnectedKernel : OperatorKernel
 {
     private const int Lanes = 16;
     private readonly FullyConnectedKernel _reference = new();

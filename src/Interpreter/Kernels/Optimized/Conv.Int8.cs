@@ -14,9 +14,9 @@ namespace TinyMl.Interpreter.Kernels.Optimized;
 /// four output pixels' windows into an int16 row each (im2col, in rows kept with the packed weights, so the
 /// arena stays exactly the reference kernels'), multiplies them
 /// with every channel block, and requantizes eight channels at a time. Other types, grouped convolutions
-/// and machines without AVX2 run the reference kernel.
+/// and machines without AVX2 run the reference kernel; float32 is in Conv.Float.cs.
 /// </summary>
-internal sealed class ConvInt8Kernel : OperatorKernel
+internal sealed partial class FastConvKernel : OperatorKernel
 {
     private const int PixelTile = 4;
     private const int ChannelBlock = 16;
@@ -44,7 +44,14 @@ internal sealed class ConvInt8Kernel : OperatorKernel
         var input = node.Input(0);
         var filter = node.Input(1);
         bool grouped = d.FilterDepth != d.InputDepth;
-        if (!Supported || input.Type != TensorType.INT8 || grouped || !filter.IsConstant)
+        if (!Supported || grouped || !filter.IsConstant)
+            return;
+        if (input.Type == TensorType.FLOAT32)
+        {
+            PrepareFloat(context, node, d);
+            return;
+        }
+        if (input.Type != TensorType.INT8)
             return;
 
         int depth = d.FilterHeight * d.FilterWidth * d.FilterDepth;
@@ -90,6 +97,11 @@ internal sealed class ConvInt8Kernel : OperatorKernel
 
     public override void Invoke(KernelContext context, Node node)
     {
+        if (node.Data is FloatPlan floatPlan)
+        {
+            RunFloat(floatPlan, node);
+            return;
+        }
         if (node.Data is not Plan plan)
         {
             _reference.Invoke(context, node);

@@ -15,7 +15,7 @@ namespace TinyMl.Interpreter.Kernels.Optimized;
 /// other channels eight at a time in int32, the input channel of each lane broadcast (multiplier a multiple
 /// of 8) or gathered; the last few channels with the reference arithmetic. Weights are widened once in Prepare.
 /// </summary>
-internal sealed class DepthwiseConvInt8Kernel : OperatorKernel
+internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
 {
     private const int Block = 16;
     private readonly DepthwiseConvKernel _reference = new();
@@ -35,7 +35,14 @@ internal sealed class DepthwiseConvInt8Kernel : OperatorKernel
         var d = node.DataAs<DepthwiseConvKernel.OpData>();
         var input = node.Input(0);
         var filter = node.Input(1);
-        if (!Avx2.IsSupported || input.Type != TensorType.INT8 || !filter.IsConstant || d.OutputDepth < 8)
+        if (!Avx2.IsSupported || !filter.IsConstant || d.OutputDepth < 8)
+            return;
+        if (input.Type == TensorType.FLOAT32)
+        {
+            PrepareFloat(context, node, d);
+            return;
+        }
+        if (input.Type != TensorType.INT8)
             return;
         var source = filter.AsReadOnlySpan<sbyte>();
         var weights = new short[source.Length];
@@ -53,6 +60,11 @@ internal sealed class DepthwiseConvInt8Kernel : OperatorKernel
 
     public override void Invoke(KernelContext context, Node node)
     {
+        if (node.Data is FloatPlan floatPlan)
+        {
+            RunFloat(floatPlan, node);
+            return;
+        }
         if (node.Data is not Plan plan)
         {
             _reference.Invoke(context, node);
