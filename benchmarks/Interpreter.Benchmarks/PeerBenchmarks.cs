@@ -14,7 +14,7 @@ public class PeerBenchmarks
     private MicroInterpreter _reference = null!, _optimized = null!;
     private TfLiteRunner _tflite = null!, _xnnpack = null!;
 
-    [Params("person_detect")]
+    [Params("person_detect", FloatDetector.Name)]
     public string Model { get; set; } = "";
 
     [GlobalSetup]
@@ -22,11 +22,10 @@ public class PeerBenchmarks
     {
         if (TfLiteC.LibraryPath() is null)
             throw new InvalidOperationException("TensorFlow Lite's C library is missing: run benchmarks/fetch-tflite.sh (or set TFLITE_C_LIBRARY)");
-        string path = SharedModels.Path(Model);
-        var model = Interpreter.Model.Load(path);
+        var bytes = Model == FloatDetector.Name ? FloatDetector.Build() : File.ReadAllBytes(SharedModels.Path(Model));
+        var model = Interpreter.Model.FromBytes(bytes, Model);
         _reference = Allocate(model, KernelSet.Reference);
         _optimized = Allocate(model, KernelSet.Optimized);
-        var bytes = File.ReadAllBytes(path);
         _tflite = new TfLiteRunner(bytes, xnnpack: false);
         _xnnpack = new TfLiteRunner(bytes, xnnpack: true);
         for (int i = 0; i < _reference.Inputs.Count; i++)
@@ -35,16 +34,20 @@ public class PeerBenchmarks
             _xnnpack.SetInput(i, _reference.Input(i).Bytes);
         }
         _reference.Invoke(); _optimized.Invoke(); _tflite.Invoke(); _xnnpack.Invoke();
-        Console.WriteLine($"// outputs: reference [{string.Join(",", _reference.Output(0).Bytes.ToArray().Select(b => (sbyte)b))}], " +
-            $"optimized [{string.Join(",", _optimized.Output(0).Bytes.ToArray().Select(b => (sbyte)b))}], " +
-            $"TFLite [{string.Join(",", _tflite.Output(0).Select(b => (sbyte)b))}], TFLite+XNNPACK [{string.Join(",", _xnnpack.Output(0).Select(b => (sbyte)b))}]");
+        Console.WriteLine($"// {Model} outputs: reference {Head(_reference.Output(0).Bytes.ToArray())}, optimized {Head(_optimized.Output(0).Bytes.ToArray())}, " +
+            $"TFLite {Head(_tflite.Output(0))}, TFLite+XNNPACK {Head(_xnnpack.Output(0))}");
         if (!_reference.Output(0).Bytes.SequenceEqual(_optimized.Output(0).Bytes))
             throw new InvalidOperationException("optimized kernels differ from the reference kernels");
     }
 
+    /// <summary>The first values of an output, as int8 for quantized models and float for float ones.</summary>
+    private string Head(byte[] bytes) => Model == FloatDetector.Name
+        ? "[" + string.Join(",", System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray().Take(4).Select(v => v.ToString("G6"))) + ",…]"
+        : "[" + string.Join(",", bytes.Take(8).Select(b => (sbyte)b)) + "]";
+
     private static MicroInterpreter Allocate(Model model, KernelSet kernels)
     {
-        var interpreter = new MicroInterpreter(model, OpResolver.WithAllBuiltins(kernels), 16 << 20);
+        var interpreter = new MicroInterpreter(model, OpResolver.WithAllBuiltins(kernels), 64 << 20);
         interpreter.AllocateTensors();
         ReferenceInputs.Fill(interpreter);
         return interpreter;

@@ -16,6 +16,7 @@ internal sealed partial class FastConvKernel
 
     private sealed class FloatPlan
     {
+        public required TapRanges Taps;
         public required ConvKernel.OpData Reference;
         public required float[] Weights;
         public required float[] Bias;                 // zero-padded to whole blocks; 0 when the model has none
@@ -35,7 +36,7 @@ internal sealed partial class FastConvKernel
         var bias = new float[blocks * FloatBlock];
         var biasTensor = node.OptionalInput(2);
         biasTensor?.AsReadOnlySpan<float>().CopyTo(bias);
-        node.Data = new FloatPlan { Reference = d, Weights = weights, Bias = bias, HasBias = biasTensor is not null };
+        node.Data = new FloatPlan { Reference = d, Weights = weights, Bias = bias, HasBias = biasTensor is not null, Taps = TapRanges.Of(d.Window, d.FilterHeight, d.FilterWidth, d.InputHeight, d.InputWidth) };
         context.AddPackedWeightBytes((weights.Length + bias.Length) * sizeof(float));
     }
 
@@ -59,11 +60,11 @@ internal sealed partial class FastConvKernel
             for (int oy = 0; oy < w.OutputHeight; oy++)
             {
                 int inY0 = oy * w.StrideHeight - w.PadHeight;
-                var (fy0, fy1) = WindowGeometry.InBoundsTaps(inY0, w.DilationHeight, d.FilterHeight, d.InputHeight);
+                int fy0 = plan.Taps.RowStart[oy], fy1 = plan.Taps.RowEnd[oy];
                 for (int ox = 0; ox < w.OutputWidth; ox++, pixel++)
                 {
                     int inX0 = ox * w.StrideWidth - w.PadWidth;
-                    var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, w.DilationWidth, d.FilterWidth, d.InputWidth);
+                    int fx0 = plan.Taps.ColumnStart[ox], fx1 = plan.Taps.ColumnEnd[ox];
                     float* outPixel = outBase + (long)pixel * d.OutputDepth;
                     for (int block = 0; block * FloatBlock < d.OutputDepth; block++)
                     {

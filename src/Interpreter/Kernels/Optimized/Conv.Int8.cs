@@ -115,26 +115,31 @@ internal sealed partial class FastConvKernel : OperatorKernel
         var d = plan.Reference;
         var w = d.Window;
         int pixels = d.Batches * w.OutputHeight * w.OutputWidth;
+        // The next pixel to gather, as coordinates stepped along (no divisions per pixel).
+        int ox = 0, oy = 0, b = 0;
         for (int p0 = 0; p0 < pixels; p0 += PixelTile)
         {
             int count = Math.Min(PixelTile, pixels - p0);
             for (int i = 0; i < PixelTile; i++)
-                Gather(plan, input, Math.Min(p0 + i, pixels - 1), rows.Slice(i * plan.PairedDepth, plan.PairedDepth));
+            {
+                var row = rows.Slice(i * plan.PairedDepth, plan.PairedDepth);
+                if (i >= count)
+                    row.Clear();                                   // past the last pixel: computed, never stored
+                else if (plan.PointwiseUnpadded)
+                    Widen(input.Slice((p0 + i) * d.InputDepth, d.InputDepth), row);
+                else
+                    Gather(plan, input, b, oy, ox, row);
+                if (++ox == w.OutputWidth) { ox = 0; if (++oy == w.OutputHeight) { oy = 0; b++; } }
+            }
             Multiply(plan, rows, output.Slice(p0 * d.OutputDepth), count);
         }
     }
 
     /// <summary>One output pixel's receptive field as an int16 row of K values; taps outside the image hold the input's zero point.</summary>
-    private static void Gather(Plan plan, ReadOnlySpan<sbyte> input, int pixel, Span<short> row)
+    private static void Gather(Plan plan, ReadOnlySpan<sbyte> input, int b, int oy, int ox, Span<short> row)
     {
         var d = plan.Reference;
         var w = d.Window;
-        int ox = pixel % w.OutputWidth, oy = pixel / w.OutputWidth % w.OutputHeight, b = pixel / (w.OutputWidth * w.OutputHeight);
-        if (plan.PointwiseUnpadded)
-        {
-            Widen(input.Slice(pixel * d.InputDepth, d.InputDepth), row);
-            return;
-        }
         short zeroPoint = (short)-d.InputOffset;
         int inY0 = oy * w.StrideHeight - w.PadHeight, inX0 = ox * w.StrideWidth - w.PadWidth;
         int k = 0;

@@ -14,6 +14,7 @@ internal sealed partial class FastDepthwiseConvKernel
 {
     private sealed class FloatPlan
     {
+        public required TapRanges Taps;
         public required DepthwiseConvKernel.OpData Reference;
         public required float[] Bias;     // zero-padded to a multiple of 8; 0 when the model has none
     }
@@ -23,7 +24,7 @@ internal sealed partial class FastDepthwiseConvKernel
         if (d.DepthMultiplier != 1) return;
         var bias = new float[(d.OutputDepth + 7) / 8 * 8];
         node.OptionalInput(2)?.AsReadOnlySpan<float>().CopyTo(bias);
-        node.Data = new FloatPlan { Reference = d, Bias = bias };
+        node.Data = new FloatPlan { Reference = d, Bias = bias, Taps = TapRanges.Of(d.Window, d.FilterHeight, d.FilterWidth, d.InputHeight, d.InputWidth) };
         context.AddPackedWeightBytes(bias.Length * sizeof(float));
     }
 
@@ -44,11 +45,11 @@ internal sealed partial class FastDepthwiseConvKernel
             for (int oy = 0; oy < w.OutputHeight; oy++)
             {
                 int inY0 = oy * w.StrideHeight - w.PadHeight;
-                var (fy0, fy1) = WindowGeometry.InBoundsTaps(inY0, w.DilationHeight, d.FilterHeight, d.InputHeight);
+                int fy0 = plan.Taps.RowStart[oy], fy1 = plan.Taps.RowEnd[oy];
                 for (int ox = 0; ox < w.OutputWidth; ox++, pixel++)
                 {
                     int inX0 = ox * w.StrideWidth - w.PadWidth;
-                    var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, w.DilationWidth, d.FilterWidth, d.InputWidth);
+                    int fx0 = plan.Taps.ColumnStart[ox], fx1 = plan.Taps.ColumnEnd[ox];
                     float* outPixel = outBase + (long)pixel * depth;
                     for (int c = 0; c < full; c += 8)
                     {

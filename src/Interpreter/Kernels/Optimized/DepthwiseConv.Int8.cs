@@ -22,6 +22,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
 
     private sealed class Plan
     {
+        public required TapRanges Taps;
         public required DepthwiseConvKernel.OpData Reference;
         public required short[] Weights;            // [tap][channel], int16
         public required Requantize.Lanes[] Lanes;   // per 8 channels of the vector part
@@ -54,7 +55,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
         var lanes = new Requantize.Lanes[laneChannels / 8];
         for (int g = 0; g < lanes.Length; g++)
             lanes[g] = new Requantize.Lanes(multipliers.Slice(g * 8, 8), shifts.Slice(g * 8, 8));
-        node.Data = new Plan { Reference = d, Weights = weights, Lanes = lanes, VectorChannels = vectorChannels, LaneChannels = laneChannels };
+        node.Data = new Plan { Reference = d, Weights = weights, Lanes = lanes, VectorChannels = vectorChannels, LaneChannels = laneChannels, Taps = TapRanges.Of(d.Window, d.FilterHeight, d.FilterWidth, d.InputHeight, d.InputWidth) };
         context.AddPackedWeightBytes(weights.Length * sizeof(short));
     }
 
@@ -95,11 +96,11 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
             for (int oy = 0; oy < w.OutputHeight; oy++)
             {
                 int inY0 = oy * w.StrideHeight - w.PadHeight;
-                var (fy0, fy1) = WindowGeometry.InBoundsTaps(inY0, w.DilationHeight, d.FilterHeight, d.InputHeight);
+                int fy0 = plan.Taps.RowStart[oy], fy1 = plan.Taps.RowEnd[oy];
                 for (int ox = 0; ox < w.OutputWidth; ox++, outPixel++)
                 {
                     int inX0 = ox * w.StrideWidth - w.PadWidth;
-                    var (fx0, fx1) = WindowGeometry.InBoundsTaps(inX0, w.DilationWidth, d.FilterWidth, d.InputWidth);
+                    int fx0 = plan.Taps.ColumnStart[ox], fx1 = plan.Taps.ColumnEnd[ox];
                     sbyte* outRow = outBase + (long)outPixel * depth;
                     for (int c = 0; c < plan.VectorChannels; c += Block)
                     {
