@@ -235,9 +235,7 @@ internal sealed partial class FastConvKernel : OperatorKernel
         var target = output.Slice(pixel * depth + channel);
         if (depth - channel >= ChannelBlock)
         {
-            var shorts = Vector256.Narrow(low, high);                    // lane order kept (not the in-lane pack)
-            var bytes = Vector256.Narrow(shorts, shorts).GetLower();
-            bytes.AsSByte().CopyTo(target);
+            Narrow.Sixteen(low, high).CopyTo(target);
             return;
         }
         int n = depth - channel;

@@ -130,8 +130,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                         }
                         low = Finish(low, plan.Lanes[c / 8], outOffset, min, max);
                         high = Finish(high, plan.Lanes[c / 8 + 1], outOffset, min, max);
-                        var bytes = Vector256.Narrow(Vector256.Narrow(low, high), Vector256<short>.Zero).GetLower();
-                        Sse2.Store(outRow + c, bytes.AsSByte());
+                        Sse2.Store(outRow + c, Narrow.Sixteen(low, high));
                     }
                     for (int c = plan.VectorChannels; c < plan.LaneChannels; c += 8)
                     {
@@ -153,8 +152,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                             fixed (int* biasBase = bias)
                                 acc = Avx2.Add(acc, Avx.LoadVector256(biasBase + c));
                         acc = Finish(acc, plan.Lanes[c / 8], outOffset, min, max);
-                        var bytes = Vector256.Narrow(Vector256.Narrow(acc, Vector256<int>.Zero), Vector256<short>.Zero).GetLower();
-                        *(long*)(outRow + c) = bytes.AsInt64().ToScalar();
+                        *(long*)(outRow + c) = Narrow.Eight(acc);
                     }
                     // The last channels (fewer than eight), with the reference arithmetic.
                     for (int c = plan.LaneChannels; c < depth; c++)

@@ -67,14 +67,11 @@ internal static class Requantize
         return Avx2.Blend(evenLow.AsInt32(), oddHigh.AsInt32(), 0b1010_1010);
     }
 
-    /// <summary>ab + nudge, then + (2^31 − 1) where negative, so a floor shift by 31 truncates toward zero.</summary>
+    /// <summary>
+    /// ab + nudge, ready for a floor shift by 31. gemmlowp adds 2^30 to a non-negative product and 1 − 2^30 to a
+    /// negative one, then truncates toward zero; for a negative product that truncation equals the floor of
+    /// (ab + 1 − 2^30 + 2^31 − 1) / 2^31 = (ab + 2^30) / 2^31. So both signs are (ab + 2^30) floored: one add.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<long> Round(Vector256<long> ab)
-    {
-        var negative = Avx2.CompareGreaterThan(Vector256<long>.Zero, ab);                       // all ones where ab < 0
-        var nudge = Avx2.Add(Vector256.Create(1L << 30), Avx2.And(negative, Vector256.Create(1 - (1L << 31))));
-        var v = Avx2.Add(ab, nudge);
-        var vNegative = Avx2.CompareGreaterThan(Vector256<long>.Zero, v);
-        return Avx2.Add(v, Avx2.And(vNegative, Vector256.Create((1L << 31) - 1)));
-    }
+    private static Vector256<long> Round(Vector256<long> ab) => Avx2.Add(ab, Vector256.Create(1L << 30));
 }
