@@ -64,9 +64,9 @@ internal abstract class RealFftKernelBase : OperatorKernel
         else
         {
             node.Require(d.InputLength == 2 * bins, $"input rows hold {d.InputLength} values; fft_length {d.FftLength} needs {bins} complex bins = {2 * bins}");
-            int outFrames = frames;
-            node.Require(d.OutputLength <= d.FftLength && output.ElementCount == outFrames * d.OutputLength,
-                $"output {KernelChecks.ShapeText(output)} does not hold {outFrames} frames of at most fft_length {d.FftLength}");
+            // TFLM writes fft_length samples per frame, so output rows must be that long.
+            node.Require(d.OutputLength == d.FftLength && output.ElementCount == frames * d.OutputLength,
+                $"output {KernelChecks.ShapeText(output)} does not hold {frames} frames of fft_length {d.FftLength}");
         }
         int maxRadix = d.Type switch
         {
@@ -74,7 +74,7 @@ internal abstract class RealFftKernelBase : OperatorKernel
             TensorType.INT32 => ((KissFft<int, Fixed32>)d.Fft).MaxRadix,
             _ => ((KissFft<float, Float32>)d.Fft).MaxRadix,
         };
-        d.PaddedHandle = context.RequestScratchBuffer(d.FftLength * elementSize);
+        if (!Inverse) d.PaddedHandle = context.RequestScratchBuffer(d.FftLength * elementSize);
         d.WorkHandle = context.RequestScratchBuffer((d.FftLength / 2 + maxRadix) * 2 * elementSize);
     }
 
@@ -107,8 +107,14 @@ internal abstract class RealFftKernelBase : OperatorKernel
             }
             else
             {
-                fft.Inverse(MemoryMarshal.Cast<T, Cpx<T>>(input.Slice(i, 2 * bins)), padded, work);
-                padded[..d.OutputLength].CopyTo(output.Slice(o, d.OutputLength));
+                var frame = output.Slice(o, d.FftLength);
+                fft.Inverse(MemoryMarshal.Cast<T, Cpx<T>>(input.Slice(i, 2 * bins)), frame, work);
+                // KISS FFT's inverse is unscaled; TFLM's float IRFFT divides by the real length, its integer ones do not.
+                if (typeof(T) == typeof(float))
+                {
+                    var values = MemoryMarshal.Cast<T, float>(frame);
+                    for (int j = 0; j < values.Length; j++) values[j] /= d.FftLength;
+                }
             }
         }
     }

@@ -19,6 +19,10 @@ internal static class SignalOps
         ["SignalFilterBankSpectralSubtraction"] = new FilterBankSpectralSubtractionKernel(),
         ["SignalPCAN"] = new PcanKernel(),
         ["SignalFilterBankLog"] = new FilterBankLogKernel(),
+        ["SignalFramer"] = new FramerKernel(),
+        ["SignalStacker"] = new StackerKernel(),
+        ["SignalOverlapAdd"] = new OverlapAddKernel(),
+        ["SignalDelay"] = new DelayKernel(),
     };
 
     /// <summary>The node's custom options as a FlexBuffer map; a malformed buffer is the model's error, naming the operator.</summary>
