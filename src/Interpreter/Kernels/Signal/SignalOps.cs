@@ -34,7 +34,7 @@ internal static class SignalOps
         }
         catch (FormatException e)
         {
-            throw new ModelFormatException($"{node.Operator.Location}, field custom_options", $"malformed FlexBuffer options: {e.Message}", e);
+            throw new ModelFormatException($"{node.Operator.Location}, field custom_options", $"malformed FlexBuffer options: {e.Message}");
         }
     }
 
@@ -48,7 +48,7 @@ internal static class SignalOps
         }
         catch (FormatException e)
         {
-            throw new ModelFormatException($"{node.Operator.Location}, field custom_options", e.Message, e);
+            throw new ModelFormatException($"{node.Operator.Location}, field custom_options", e.Message);
         }
     }
 }
