@@ -16,13 +16,11 @@ internal sealed class EnergyKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 1 && node.OutputCount == 1, $"needs 1 input and 1 output, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(1, 1);
         var input = node.Input(0);
         var output = node.Output(0);
-        node.RequireRank(input, "input", 1);
-        node.RequireRank(output, "output", 1);
-        node.RequireType(input, "input", TensorType.INT16);
-        node.RequireType(output, "output", TensorType.UINT32);
+        node.RequireTensor(input, "input", 1, TensorType.INT16);
+        node.RequireTensor(output, "output", 1, TensorType.UINT32);
         var d = node.DataAs<OpData>();
         int bins = Math.Min(input.ElementCount / 2, output.ElementCount);
         node.Require(d.Start >= 0 && d.Start <= d.End && d.End <= bins,

@@ -10,16 +10,13 @@ internal sealed class FftAutoScaleKernel : OperatorKernel
 {
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 1 && node.OutputCount == 2, $"needs 1 input and 2 outputs, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(1, 2);
         var input = node.Input(0);
         var output = node.Output(0);
         var scaleBits = node.Output(1);
-        node.RequireRank(input, "input", 1);
-        node.RequireRank(output, "output", 1);
-        node.RequireRank(scaleBits, "scale bits", 0);
-        node.RequireType(input, "input", TensorType.INT16);
-        node.RequireType(output, "output", TensorType.INT16);
-        node.RequireType(scaleBits, "scale bits", TensorType.INT32);
+        node.RequireTensor(input, "input", 1, TensorType.INT16);
+        node.RequireTensor(output, "output", 1, TensorType.INT16);
+        node.RequireTensor(scaleBits, "scale bits", 0, TensorType.INT32);
         node.Require(output.ElementCount <= input.ElementCount, $"output has {output.ElementCount} elements, more than the input's {input.ElementCount}");
     }
 

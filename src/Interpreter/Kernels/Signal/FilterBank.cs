@@ -22,20 +22,17 @@ internal sealed class FilterBankKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 6 && node.OutputCount == 1, $"needs 6 inputs and 1 output, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(6, 1);
         var d = node.DataAs<OpData>();
         var input = node.Input(0);
-        node.RequireRank(input, "input", 1);
-        node.RequireType(input, "input", TensorType.UINT32);
+        node.RequireTensor(input, "input", 1, TensorType.UINT32);
         string[] roles = ["", "weights", "unweights", "channel frequency starts", "channel weight starts", "channel widths"];
         for (int i = 1; i < 6; i++)
         {
-            node.RequireRank(node.Input(i), roles[i], 1);
-            node.RequireType(node.Input(i), roles[i], TensorType.INT16);
+            node.RequireTensor(node.Input(i), roles[i], 1, TensorType.INT16);
         }
         var output = node.Output(0);
-        node.RequireRank(output, "output", 1);
-        node.RequireType(output, "output", TensorType.UINT64);
+        node.RequireTensor(output, "output", 1, TensorType.UINT64);
         node.Require(output.ElementCount <= d.Channels, $"output has {output.ElementCount} elements, more than num_channels {d.Channels}");
         for (int i = 3; i < 6; i++)
             node.Require(node.Input(i).ElementCount >= d.Channels + 1, $"{roles[i]} has {node.Input(i).ElementCount} entries, num_channels + 1 = {d.Channels + 1} needed");
@@ -97,16 +94,13 @@ internal sealed class FilterBankSquareRootKernel : OperatorKernel
 {
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 2 && node.OutputCount == 1, $"needs 2 inputs and 1 output, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(2, 1);
         var input = node.Input(0);
         var scaleBits = node.Input(1);
         var output = node.Output(0);
-        node.RequireRank(input, "input", 1);
-        node.RequireRank(scaleBits, "scale bits", 0);
-        node.RequireRank(output, "output", 1);
-        node.RequireType(input, "input", TensorType.UINT64);
-        node.RequireType(scaleBits, "scale bits", TensorType.INT32);
-        node.RequireType(output, "output", TensorType.UINT32);
+        node.RequireTensor(input, "input", 1, TensorType.UINT64);
+        node.RequireTensor(scaleBits, "scale bits", 0, TensorType.INT32);
+        node.RequireTensor(output, "output", 1, TensorType.UINT32);
         node.Require(output.ElementCount >= input.ElementCount, $"output has {output.ElementCount} elements, fewer than the input's {input.ElementCount}");
     }
 
@@ -159,17 +153,14 @@ internal sealed class FilterBankSpectralSubtractionKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 1 && node.OutputCount == 2, $"needs 1 input and 2 outputs, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(1, 2);
         var d = node.DataAs<OpData>();
         var input = node.Input(0);
         var output = node.Output(0);
         var noise = node.Output(1);
-        node.RequireRank(input, "input", 1);
-        node.RequireRank(output, "output", 1);
-        node.RequireRank(noise, "noise estimate", 1);
-        node.RequireType(input, "input", TensorType.UINT32);
-        node.RequireType(output, "output", TensorType.UINT32);
-        node.RequireType(noise, "noise estimate", TensorType.UINT32);
+        node.RequireTensor(input, "input", 1, TensorType.UINT32);
+        node.RequireTensor(output, "output", 1, TensorType.UINT32);
+        node.RequireTensor(noise, "noise estimate", 1, TensorType.UINT32);
         node.Require(input.ElementCount >= d.Channels && output.ElementCount >= d.Channels,
             $"input ({input.ElementCount}) and output ({output.ElementCount}) need num_channels = {d.Channels} elements");
         node.Require(noise.ElementCount <= d.Channels, $"noise estimate output has {noise.ElementCount} elements, more than num_channels {d.Channels}");
@@ -216,13 +207,11 @@ internal sealed class FilterBankLogKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 1 && node.OutputCount == 1, $"needs 1 input and 1 output, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(1, 1);
         var input = node.Input(0);
         var output = node.Output(0);
-        node.RequireRank(input, "input", 1);
-        node.RequireRank(output, "output", 1);
-        node.RequireType(input, "input", TensorType.UINT32);
-        node.RequireType(output, "output", TensorType.INT16);
+        node.RequireTensor(input, "input", 1, TensorType.UINT32);
+        node.RequireTensor(output, "output", 1, TensorType.INT16);
         node.Require(output.ElementCount >= input.ElementCount, $"output has {output.ElementCount} elements, fewer than the input's {input.ElementCount}");
         int bits = node.DataAs<OpData>().CorrectionBits;
         node.Require(bits is >= 0 and < 32, $"input_correction_bits {bits} is outside 0..31");

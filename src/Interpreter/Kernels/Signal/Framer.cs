@@ -27,16 +27,15 @@ internal sealed class FramerKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 1 && node.OutputCount == 2, $"needs 1 input and 2 outputs, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(1, 2);
         var d = node.DataAs<OpData>();
         var input = node.Input(0);
         var output = node.Output(0);
         var valid = node.Output(1);
         node.Require(input.Rank >= 1 && output.Rank == input.Rank + 1, $"output {KernelChecks.ShapeText(output)} needs one more dimension than input {KernelChecks.ShapeText(input)}");
-        node.RequireRank(valid, "valid flag", 0);
+        node.RequireTensor(valid, "valid flag", 0, TensorType.BOOL);
         node.RequireType(input, "input", TensorType.INT16);
         node.RequireType(output, "output", TensorType.INT16);
-        node.RequireType(valid, "valid flag", TensorType.BOOL);
         int inner = input.Dim(input.Rank - 1);
         node.Require(inner >= d.FrameStep && inner % d.FrameStep == 0, $"rows of {inner} samples are not a whole number of frame_step {d.FrameStep}");
         d.Rows = input.ElementCount / inner;
@@ -119,17 +118,14 @@ internal sealed class StackerKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 1 && node.OutputCount == 2, $"needs 1 input and 2 outputs, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(1, 2);
         var d = node.DataAs<OpData>();
         var input = node.Input(0);
         var output = node.Output(0);
         var valid = node.Output(1);
-        node.RequireRank(input, "input", 1);
-        node.RequireRank(output, "output", 1);
-        node.RequireRank(valid, "valid flag", 0);
-        node.RequireType(input, "input", TensorType.INT16);
-        node.RequireType(output, "output", TensorType.INT16);
-        node.RequireType(valid, "valid flag", TensorType.BOOL);
+        node.RequireTensor(input, "input", 1, TensorType.INT16);
+        node.RequireTensor(output, "output", 1, TensorType.INT16);
+        node.RequireTensor(valid, "valid flag", 0, TensorType.BOOL);
         node.Require(input.ElementCount >= d.Channels, $"input has {input.ElementCount} values, num_channels {d.Channels} needed");
         node.Require(output.ElementCount >= d.BufferSize, $"output has {output.ElementCount} values, {d.BufferSize} needed");
         Reset(node);

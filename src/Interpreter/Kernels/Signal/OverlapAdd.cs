@@ -27,7 +27,7 @@ internal sealed class OverlapAddKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 1 && node.OutputCount == 1, $"needs 1 input and 1 output, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(1, 1);
         var d = node.DataAs<OpData>();
         var input = node.Input(0);
         var output = node.Output(0);

@@ -19,19 +19,15 @@ internal sealed class PcanKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 3 && node.OutputCount == 1, $"needs 3 inputs and 1 output, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(3, 1);
         var input = node.Input(0);
         var noise = node.Input(1);
         var lut = node.Input(2);
         var output = node.Output(0);
-        node.RequireRank(input, "input", 1);
-        node.RequireRank(noise, "noise estimate", 1);
-        node.RequireRank(lut, "gain LUT", 1);
-        node.RequireRank(output, "output", 1);
-        node.RequireType(input, "input", TensorType.UINT32);
-        node.RequireType(noise, "noise estimate", TensorType.UINT32);
-        node.RequireType(lut, "gain LUT", TensorType.INT16);
-        node.RequireType(output, "output", TensorType.UINT32);
+        node.RequireTensor(input, "input", 1, TensorType.UINT32);
+        node.RequireTensor(noise, "noise estimate", 1, TensorType.UINT32);
+        node.RequireTensor(lut, "gain LUT", 1, TensorType.INT16);
+        node.RequireTensor(output, "output", 1, TensorType.UINT32);
         node.Require(output.ElementCount == input.ElementCount && noise.ElementCount >= input.ElementCount,
             $"input ({input.ElementCount}), noise estimate ({noise.ElementCount}) and output ({output.ElementCount}) do not match");
         // The lookup reads lut[4 * msb(x) - 6 + 0..2] for msb(x) up to 32.

@@ -14,37 +14,21 @@ internal static class SignalArithmetic
     public static int MostSignificantBit64(ulong x) => x == 0 ? 64 : 64 - BitOperations.LeadingZeroCount(x);
 
     /// <summary>Integer square root rounded to nearest (digit-by-digit), saturating at 0xFFFF.</summary>
-    public static ushort Sqrt32(uint num)
-    {
-        if (num == 0) return 0;
-        uint res = 0;
-        int maxBitNumber = (32 - MostSignificantBit32(num)) | 1;
-        uint bit = 1u << (31 - maxBitNumber);
-        int iterations = (31 - maxBitNumber) / 2 + 1;
-        while (iterations-- > 0)
-        {
-            if (num >= res + bit)
-            {
-                num -= res + bit;
-                res = (res >> 1) + bit;
-            }
-            else
-            {
-                res >>= 1;
-            }
-            bit >>= 2;
-        }
-        if (num > res && res != 0xFFFF) ++res;
-        return (ushort)res;
-    }
+    public static ushort Sqrt32(uint num) => (ushort)RoundedSqrt(num, 32 - MostSignificantBit32(num), 0xFFFFu);
 
-    public static uint Sqrt64(ulong num)
+    public static uint Sqrt64(ulong num) =>
+        num >> 32 == 0 ? Sqrt32((uint)num) : (uint)RoundedSqrt(num, 64 - MostSignificantBit64(num), 0xFFFFFFFFUL);
+
+    // TFLM's Sqrt32 and Sqrt64 share this loop at their own width; the final round-up is skipped at
+    // the largest root the output type holds.
+    private static T RoundedSqrt<T>(T num, int leadingZeros, T largest) where T : IBinaryInteger<T>, IUnsignedNumber<T>
     {
-        if (num >> 32 == 0) return Sqrt32((uint)num);
-        ulong res = 0;
-        int maxBitNumber = (64 - MostSignificantBit64(num)) | 1;
-        ulong bit = 1UL << (63 - maxBitNumber);
-        int iterations = (63 - maxBitNumber) / 2 + 1;
+        if (T.IsZero(num)) return T.Zero;
+        int width = int.CreateTruncating(T.PopCount(T.AllBitsSet));
+        int maxBitNumber = leadingZeros | 1;
+        T bit = T.One << (width - 1 - maxBitNumber);
+        int iterations = (width - 1 - maxBitNumber) / 2 + 1;
+        T res = T.Zero;
         while (iterations-- > 0)
         {
             if (num >= res + bit)
@@ -58,8 +42,8 @@ internal static class SignalArithmetic
             }
             bit >>= 2;
         }
-        if (num > res && res != 0xFFFFFFFF) ++res;
-        return (uint)res;
+        if (num > res && res != largest) ++res;
+        return res;
     }
 
     // Corrections to a linear log2 fraction, 128 segments of [1, 2) (signal/src/log.cc).

@@ -16,15 +16,14 @@ internal sealed class WindowKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.Require(node.InputCount == 2 && node.OutputCount == 1, $"needs 2 inputs and 1 output, the model gives {node.InputCount} and {node.OutputCount}");
+        node.RequireTensorCounts(2, 1);
         var input = node.Input(0);
         var weights = node.Input(1);
         var output = node.Output(0);
         node.Require(input.Rank >= 1, "input needs at least one dimension");
-        node.RequireRank(weights, "window", 1);
+        node.RequireTensor(weights, "window", 1, TensorType.INT16);
         node.Require(output.Rank == input.Rank, $"output rank {output.Rank} differs from input rank {input.Rank}");
         node.RequireType(input, "input", TensorType.INT16);
-        node.RequireType(weights, "window", TensorType.INT16);
         node.RequireType(output, "output", TensorType.INT16);
         node.RequireSameElementCount(input, output);
         int n = weights.ElementCount;
