@@ -131,9 +131,22 @@ public class CommandLineTests
     [Fact]
     public void Unsupported_operator_names_operator_index_and_op()
     {
-        // audio_preprocessor_int8 uses TFLM signal-library custom ops this runtime does not have yet.
-        var r = WorkbenchProcess.Run("bench", ModelPath("audio_preprocessor_int8"), "--runs", "1");
-        AssertUserError(r, "operator 0 (SignalWindow)");
+        // A custom operator no resolver registers.
+        var builder = new TinyMl.Interpreter.ModelBuilder();
+        int x = builder.AddTensor("x", TinyMl.Interpreter.Schema.TensorType.INT8, [4]);
+        int y = builder.AddTensor("y", TinyMl.Interpreter.Schema.TensorType.INT8, [4]);
+        builder.AddOperator(TinyMl.Interpreter.Schema.BuiltinOperator.CUSTOM, [x], [y], customCode: "NoSuchCustomOp");
+        string path = Path.Combine(Path.GetTempPath(), $"unsupported-{Guid.NewGuid():N}.tflite");
+        File.WriteAllBytes(path, builder.SetInputs(x).SetOutputs(y).Build());
+        try
+        {
+            var r = WorkbenchProcess.Run("bench", path, "--runs", "1");
+            AssertUserError(r, "operator 0 (NoSuchCustomOp)");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -117,10 +117,10 @@ public class InterpreterErrorTests
         var b = new ModelBuilder();
         int x = b.AddTensor("x", TensorType.INT8, [4]);
         int y = b.AddTensor("y", TensorType.INT8, [4]);
-        b.AddOperator(BuiltinOperator.CUSTOM, [x], [y], customCode: "SignalWindow");
+        b.AddOperator(BuiltinOperator.CUSTOM, [x], [y], customCode: "NoSuchCustomOp");
         using var interpreter = new MicroInterpreter(b.SetInputs(x).SetOutputs(y).ToModel(), OpResolver.WithAllBuiltins(), 4096);
         var e = Assert.Throws<UnsupportedOperatorException>(interpreter.AllocateTensors);
-        Assert.Equal("operator 0 (SignalWindow) is a custom operator with no registered kernel", e.Message);
+        Assert.Equal("operator 0 (NoSuchCustomOp) is a custom operator with no registered kernel", e.Message);
     }
 
     // Regressions for what the mutation test found; each used to escape as a .NET exception or allocate gigabytes.

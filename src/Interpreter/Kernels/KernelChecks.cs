@@ -5,6 +5,19 @@ namespace TinyMl.Interpreter.Kernels;
 /// <summary>Shape and type checks every kernel's Prepare shares; failures name the operator.</summary>
 internal static class KernelChecks
 {
+    public static void RequireTensorCounts(this Node node, int inputs, int outputs)
+    {
+        if (node.InputCount != inputs || node.OutputCount != outputs)
+            throw node.Unsupported($"needs {inputs} input(s) and {outputs} output(s), the model gives {node.InputCount} and {node.OutputCount}");
+    }
+
+    /// <summary>The tensor has rank <paramref name="rank"/> and one of the <paramref name="allowed"/> types.</summary>
+    public static void RequireTensor(this Node node, Tensor tensor, string role, int rank, params TensorType[] allowed)
+    {
+        node.RequireRank(tensor, role, rank);
+        node.RequireType(tensor, role, allowed);
+    }
+
     public static void RequireType(this Node node, Tensor tensor, string role, params TensorType[] allowed)
     {
         if (Array.IndexOf(allowed, tensor.Type) < 0)

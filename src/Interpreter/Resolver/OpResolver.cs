@@ -50,12 +50,29 @@ public sealed class OpResolver : IOpResolver
             ? (code.CustomName is { } name && _customs.TryGetValue(name, out var custom) ? custom : null)
             : _builtins.GetValueOrDefault(code.Builtin);
 
-    /// <summary>A resolver with every builtin kernel of the runtime registered: the optimized set, or TFLM's reference loops.</summary>
+    /// <summary>
+    /// Registers TFLM's signal library (SignalWindow, SignalRfft, SignalFilterBank, ...) under the
+    /// custom operator names its models use, e.g. micro_speech's audio_preprocessor.
+    /// </summary>
+    public OpResolver AddSignalOps()
+    {
+        foreach (var (name, kernel) in Kernels.Signal.SignalOps.Kernels)
+            AddCustom(name, kernel);
+        return this;
+    }
+
+    /// <summary>The custom operator names <see cref="AddSignalOps"/> registers.</summary>
+    public static IEnumerable<string> SignalOpNames => Kernels.Signal.SignalOps.Kernels.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A resolver with every kernel of the runtime registered — all builtins (the optimized set, or TFLM's
+    /// reference loops) and the signal library's custom ops.
+    /// </summary>
     public static OpResolver WithAllBuiltins(KernelSet kernels = KernelSet.Optimized)
     {
         var resolver = new OpResolver();
         foreach (var op in BuiltinKernels.Supported)
             resolver.Add(op, kernels);
-        return resolver;
+        return resolver.AddSignalOps();
     }
 }

@@ -301,6 +301,8 @@ public sealed class MicroInterpreter : IDisposable
 
     private void ResetVariables()
     {
+        foreach (var node in _nodes)
+            node.Kernel.Reset(node);
         foreach (var tensor in _tensors)
         {
             if (!tensor.IsVariable || tensor.ByteCount == 0) continue;

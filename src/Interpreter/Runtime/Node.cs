@@ -74,5 +74,7 @@ public abstract class OperatorKernel
     public virtual object? Init(KernelContext context, Node node) => null;
     public virtual void Prepare(KernelContext context, Node node) { }
     public abstract void Invoke(KernelContext context, Node node);
+    /// <summary>Puts state the kernel keeps itself (not in variable tensors) back to its start, on the interpreter's Reset.</summary>
+    public virtual void Reset(Node node) { }
     public virtual void Free(Node node) { }
 }
