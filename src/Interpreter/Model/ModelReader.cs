@@ -54,13 +54,12 @@ internal sealed class ModelReader
         {
             return Walk();
         }
-        catch (ModelFormatException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
         {
-            throw;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw Error("flatbuffer offset or length points outside the file", e);
+            // What Google.FlatBuffers' ByteBuffer (spans, array segments, UTF-8 decoding) throws when a read leaves the buffer. Anything
+            // else escaping the walk is a bug of this reader and must not be dressed up as a bad file.
+            throw new ModelFormatException(_where.Length == 0 ? _source : $"{_source}: {_where}",
+                "flatbuffer offset or length points outside the file", e, readOutsideFile: true);
         }
     }
 
@@ -368,6 +367,11 @@ internal sealed class ModelReader
         _where = $"{where}, field builtin_options_2_type";
         var options2Type = op.BuiltinOptions2Type;
         if (op.BuiltinOptions2<RawTable>() is { } options2) CheckTable(options2.Position);
+        // Every field of the operator (options tables, their vectors and strings) read once, here, where
+        // a read outside the file becomes a located ModelFormatException; kernels read the same fields
+        // later and can then trust them to be inside the file.
+        _where = $"{where}, builtin options";
+        op.UnPack();
 
         _where = $"{where}, field custom_options";
         ReadOnlyMemory<byte> custom = default;
