@@ -26,6 +26,10 @@ public sealed class MicroInterpreter : IDisposable
     private bool _disposed;
     private IProfiler? _profiler;
     private IInvokeObserver? _observer;
+    // 1 while a thread is inside Invoke, AllocateTensors or Reset. A MicroInterpreter owns mutable
+    // tensors, scratch and kernel state, so two threads in it at once would corrupt each other's
+    // outputs; the flag turns that into an error (one interlocked operation, no allocation).
+    private int _busy;
 
     public MicroInterpreter(Model model, IOpResolver resolver, int arenaBytes, InterpreterOptions? options = null)
         : this(model, resolver, NewArena(arenaBytes), options) { }
@@ -81,6 +85,28 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (_allocated) return;
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Enter(nameof(AllocateTensors));
+        try
+        {
+            AllocateOnce();
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    /// <summary>Claims the interpreter for the calling thread, or refuses: it is already running on another (or re-entered).</summary>
+    private void Enter(string method)
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            throw new InterpreterStateException(
+                $"{method} called while this MicroInterpreter is already running (on another thread, or re-entered from a profiler or observer); " +
+                "an interpreter serves one thread at a time: give each thread its own MicroInterpreter (they can share one Model)");
+    }
+
+    private void AllocateOnce()
+    {
         // Init and Prepare have already taken tail memory: a second attempt would start from a
         // half-used arena and report the wrong figures.
         if (_allocationFailure is not null)
@@ -258,6 +284,19 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (!_allocated)
             throw new InterpreterStateException("Invoke called before AllocateTensors");
+        Enter(nameof(Invoke));
+        try
+        {
+            InvokeNodes();
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private void InvokeNodes()
+    {
         var context = _context!;
         var profiler = _profiler;
         var observer = _observer;
@@ -293,7 +332,15 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (!_allocated)
             throw new InterpreterStateException("Reset called before AllocateTensors");
-        ResetVariables();
+        Enter(nameof(Reset));
+        try
+        {
+            ResetVariables();
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
     }
 
     private void ResetVariables()
