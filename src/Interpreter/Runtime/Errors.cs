@@ -66,6 +66,18 @@ public sealed class ArenaTooSmallException : TinyMlException
     }
 }
 
+/// <summary>The arena asked for cannot be had from the process: past the largest array .NET allows, or out of memory.</summary>
+public sealed class ArenaAllocationException : TinyMlException
+{
+    public long RequestedBytes { get; }
+
+    public ArenaAllocationException(long requestedBytes, string problem, Exception? inner = null)
+        : base($"cannot allocate an arena of {requestedBytes:N0} bytes: {problem}", inner)
+    {
+        RequestedBytes = requestedBytes;
+    }
+}
+
 /// <summary>Data handed to a tensor does not match its size, or a tensor is used in the wrong state.</summary>
 public sealed class TensorDataException : TinyMlException
 {

@@ -53,7 +53,17 @@ public sealed class MicroInterpreter : IDisposable
     private static Memory<byte> NewArena(int bytes)
     {
         if (bytes < 0) throw new ArenaTooSmallException(0, bytes);
-        return new byte[bytes];
+        // A size from a notebook or a command line must not surface as an OutOfMemoryException.
+        if (bytes > Array.MaxLength)
+            throw new ArenaAllocationException(bytes, $"more than the largest array the process can hold ({Array.MaxLength:N0} bytes)");
+        try
+        {
+            return new byte[bytes];
+        }
+        catch (OutOfMemoryException e)
+        {
+            throw new ArenaAllocationException(bytes, "the process is out of memory", e);
+        }
     }
 
     public Model Model => _model;
