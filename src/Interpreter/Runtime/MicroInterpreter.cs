@@ -95,24 +95,24 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (_allocated) return;
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Enter(nameof(AllocateTensors));
-        try
-        {
-            AllocateOnce();
-        }
-        finally
-        {
-            Volatile.Write(ref _busy, 0);
-        }
+        using var claim = Enter(nameof(AllocateTensors));
+        AllocateOnce();
     }
 
     /// <summary>Claims the interpreter for the calling thread, or refuses: it is already running on another (or re-entered).</summary>
-    private void Enter(string method)
+    private Claim Enter(string method)
     {
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
             throw new InterpreterStateException(
                 $"{method} called while this MicroInterpreter is already running (on another thread, or re-entered from a profiler or observer); " +
                 "an interpreter serves one thread at a time: give each thread its own MicroInterpreter (they can share one Model)");
+        return new Claim(this);
+    }
+
+    /// <summary>Gives the interpreter back when disposed (a struct: `using` on it allocates nothing).</summary>
+    private readonly struct Claim(MicroInterpreter owner) : IDisposable
+    {
+        public void Dispose() => Volatile.Write(ref owner._busy, 0);
     }
 
     private void AllocateOnce()
@@ -294,15 +294,8 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (!_allocated)
             throw new InterpreterStateException("Invoke called before AllocateTensors");
-        Enter(nameof(Invoke));
-        try
-        {
-            InvokeNodes();
-        }
-        finally
-        {
-            Volatile.Write(ref _busy, 0);
-        }
+        using var claim = Enter(nameof(Invoke));
+        InvokeNodes();
     }
 
     private void InvokeNodes()
@@ -342,15 +335,8 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (!_allocated)
             throw new InterpreterStateException("Reset called before AllocateTensors");
-        Enter(nameof(Reset));
-        try
-        {
-            ResetVariables();
-        }
-        finally
-        {
-            Volatile.Write(ref _busy, 0);
-        }
+        using var claim = Enter(nameof(Reset));
+        ResetVariables();
     }
 
     private void ResetVariables()
