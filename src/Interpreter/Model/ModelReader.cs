@@ -54,13 +54,12 @@ internal sealed class ModelReader
         {
             return Walk();
         }
-        catch (ModelFormatException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
         {
-            throw;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw Error("flatbuffer offset or length points outside the file", e);
+            // What Google.FlatBuffers' ByteBuffer (spans, array segments, UTF-8 decoding) throws when a read leaves the buffer. Anything
+            // else escaping the walk is a bug of this reader and must not be dressed up as a bad file.
+            throw new ModelFormatException(_where.Length == 0 ? _source : $"{_source}: {_where}",
+                "flatbuffer offset or length points outside the file", e, readOutsideFile: true);
         }
     }
 
@@ -107,10 +106,79 @@ internal sealed class ModelReader
         for (int s = 0; s < subgraphCount; s++)
             subgraphs[s] = ReadSubgraph(root, s, buffers, codes);
 
+        CheckSubgraphCalls(subgraphs);
         var metadata = ReadMetadata(root, buffers, subgraphs);
         _where = "";
         return new Model(_source, _bytes, (int)version, description, codes, subgraphs, metadata);
     }
+
+    /// <summary>
+    /// Control-flow operators (CALL_ONCE, IF, WHILE) name the subgraphs they run. Each must exist, and no
+    /// chain of calls may come back to a subgraph that is still running: TFLM keeps no call stack, and a
+    /// recursive model would never finish. Refused here, at load, whether or not kernels for the ops exist.
+    /// </summary>
+    private void CheckSubgraphCalls(SubGraphInfo[] subgraphs)
+    {
+        int n = subgraphs.Length;
+        var calls = new List<(int Callee, OperatorInfo Op)>[n];
+        for (int s = 0; s < n; s++)
+        {
+            calls[s] = [];
+            foreach (var op in subgraphs[s].Operators)
+            {
+                _where = $"subgraph {s}, operator {op.Index} ({op.Name}), field builtin_options";
+                foreach (int callee in Callees(op))
+                {
+                    if (callee < 0 || callee >= n)
+                        throw Error($"calls subgraph {callee}, but the model has {n} subgraphs");
+                    calls[s].Add((callee, op));
+                }
+            }
+        }
+
+        // Depth-first search with an explicit stack (a hostile chain of subgraphs must not overflow ours).
+        var state = new byte[n]; // 0 not seen, 1 on the current path, 2 finished
+        var path = new List<(int Subgraph, int NextCall)>();
+        for (int root = 0; root < n; root++)
+        {
+            if (state[root] != 0) continue;
+            path.Add((root, 0));
+            state[root] = 1;
+            while (path.Count > 0)
+            {
+                var (s, next) = path[^1];
+                if (next == calls[s].Count)
+                {
+                    state[s] = 2;
+                    path.RemoveAt(path.Count - 1);
+                    continue;
+                }
+                path[^1] = (s, next + 1);
+                var (callee, op) = calls[s][next];
+                if (state[callee] == 1)
+                {
+                    int from = path.FindIndex(p => p.Subgraph == callee);
+                    string cycle = string.Join(" → ", path.Skip(from).Select(p => p.Subgraph).Append(callee));
+                    _where = $"subgraph {s}, operator {op.Index} ({op.Name}), field builtin_options";
+                    throw Error($"calls subgraph {callee}, which is still running: the calls {cycle} recurse, and the runtime supports no recursion");
+                }
+                if (state[callee] == 0)
+                {
+                    state[callee] = 1;
+                    path.Add((callee, 0));
+                }
+            }
+        }
+    }
+
+    /// <summary>The subgraphs a control-flow operator runs (an absent options table reads as index 0, the flatbuffer default).</summary>
+    private static int[] Callees(OperatorInfo op) => op.Code.Builtin switch
+    {
+        Fb.BuiltinOperator.CALL_ONCE => [op.Options<Fb.CallOnceOptions>()?.InitSubgraphIndex ?? 0],
+        Fb.BuiltinOperator.IF => op.Options<Fb.IfOptions>() is { } o ? [o.ThenSubgraphIndex, o.ElseSubgraphIndex] : [0, 0],
+        Fb.BuiltinOperator.WHILE => op.Options<Fb.WhileOptions>() is { } o ? [o.CondSubgraphIndex, o.BodySubgraphIndex] : [0, 0],
+        _ => [],
+    };
 
     // Vector lengths come from the file: bound them by the file size before allocating anything.
     // The bound is cumulative because distinct vectors cannot together hold more bytes than the file;
@@ -368,6 +436,11 @@ internal sealed class ModelReader
         _where = $"{where}, field builtin_options_2_type";
         var options2Type = op.BuiltinOptions2Type;
         if (op.BuiltinOptions2<RawTable>() is { } options2) CheckTable(options2.Position);
+        // Every field of the operator (options tables, their vectors and strings) read once, here, where
+        // a read outside the file becomes a located ModelFormatException; kernels read the same fields
+        // later and can then trust them to be inside the file.
+        _where = $"{where}, builtin options";
+        op.UnPack();
 
         _where = $"{where}, field custom_options";
         ReadOnlyMemory<byte> custom = default;

@@ -15,10 +15,22 @@ public sealed class ModelFormatException : TinyMlException
     /// <summary>Where the problem is, e.g. "subgraph 0, tensor 12 ('conv/weights'), field buffer".</summary>
     public string Location { get; }
 
+    /// <summary>
+    /// True when a FlatBuffers accessor stopped a read outside the file (an offset or length the file
+    /// lies about); <see cref="Exception.InnerException"/> is then the accessor's own bounds error.
+    /// Set only by the model reader, which catches exactly those errors, so that no one has to guess
+    /// from a stack trace whether an ArgumentOutOfRangeException was a check or a bug.
+    /// </summary>
+    public bool ReadOutsideFile { get; }
+
     public ModelFormatException(string location, string problem, Exception? inner = null)
+        : this(location, problem, inner, readOutsideFile: false) { }
+
+    internal ModelFormatException(string location, string problem, Exception? inner, bool readOutsideFile)
         : base(location.Length == 0 ? problem : $"{location}: {problem}", inner)
     {
         Location = location;
+        ReadOutsideFile = readOutsideFile;
     }
 }
 
@@ -51,6 +63,18 @@ public sealed class ArenaTooSmallException : TinyMlException
         RequiredBytes = requiredBytes;
         GivenBytes = givenBytes;
         IsLowerBound = lowerBound;
+    }
+}
+
+/// <summary>The arena asked for cannot be had from the process: past the largest array .NET allows, or out of memory.</summary>
+public sealed class ArenaAllocationException : TinyMlException
+{
+    public long RequestedBytes { get; }
+
+    public ArenaAllocationException(long requestedBytes, string problem, Exception? inner = null)
+        : base($"cannot allocate an arena of {requestedBytes:N0} bytes: {problem}", inner)
+    {
+        RequestedBytes = requestedBytes;
     }
 }
 

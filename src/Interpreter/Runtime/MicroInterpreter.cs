@@ -26,6 +26,10 @@ public sealed class MicroInterpreter : IDisposable
     private bool _disposed;
     private IProfiler? _profiler;
     private IInvokeObserver? _observer;
+    // 1 while a thread is inside Invoke, AllocateTensors or Reset. A MicroInterpreter owns mutable
+    // tensors, scratch and kernel state, so two threads in it at once would corrupt each other's
+    // outputs; the flag turns that into an error (one interlocked operation, no allocation).
+    private int _busy;
 
     public MicroInterpreter(Model model, IOpResolver resolver, int arenaBytes, InterpreterOptions? options = null)
         : this(model, resolver, NewArena(arenaBytes), options) { }
@@ -49,7 +53,17 @@ public sealed class MicroInterpreter : IDisposable
     private static Memory<byte> NewArena(int bytes)
     {
         if (bytes < 0) throw new ArenaTooSmallException(0, bytes);
-        return new byte[bytes];
+        // A size from a notebook or a command line must not surface as an OutOfMemoryException.
+        if (bytes > Array.MaxLength)
+            throw new ArenaAllocationException(bytes, $"more than the largest array the process can hold ({Array.MaxLength:N0} bytes)");
+        try
+        {
+            return new byte[bytes];
+        }
+        catch (OutOfMemoryException e)
+        {
+            throw new ArenaAllocationException(bytes, "the process is out of memory", e);
+        }
     }
 
     public Model Model => _model;
@@ -84,6 +98,28 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (_allocated) return;
         ObjectDisposedException.ThrowIf(_disposed, this);
+        using var claim = Enter(nameof(AllocateTensors));
+        AllocateOnce();
+    }
+
+    /// <summary>Claims the interpreter for the calling thread, or refuses: it is already running on another (or re-entered).</summary>
+    private Claim Enter(string method)
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            throw new InterpreterStateException(
+                $"{method} called while this MicroInterpreter is already running (on another thread, or re-entered from a profiler or observer); " +
+                "an interpreter serves one thread at a time: give each thread its own MicroInterpreter (they can share one Model)");
+        return new Claim(this);
+    }
+
+    /// <summary>Gives the interpreter back when disposed (a struct: `using` on it allocates nothing).</summary>
+    private readonly struct Claim(MicroInterpreter owner) : IDisposable
+    {
+        public void Dispose() => Volatile.Write(ref owner._busy, 0);
+    }
+
+    private void AllocateOnce()
+    {
         // Init and Prepare have already taken tail memory: a second attempt would start from a
         // half-used arena and report the wrong figures.
         if (_allocationFailure is not null)
@@ -261,6 +297,12 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (!_allocated)
             throw new InterpreterStateException("Invoke called before AllocateTensors");
+        using var claim = Enter(nameof(Invoke));
+        InvokeNodes();
+    }
+
+    private void InvokeNodes()
+    {
         var context = _context!;
         var profiler = _profiler;
         var observer = _observer;
@@ -296,6 +338,7 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (!_allocated)
             throw new InterpreterStateException("Reset called before AllocateTensors");
+        using var claim = Enter(nameof(Reset));
         ResetVariables();
     }
 

@@ -6,6 +6,8 @@ using TinyMl.Workbench.Tensors;
 using TinyMl.Workbench.Tests.Views;
 using Model = TinyMl.Interpreter.Model;
 
+using TinyMl.Workbench.Tests.Security;
+
 namespace TinyMl.Workbench.Tests.Tensors;
 
 public class TensorSetTests

@@ -8,6 +8,8 @@ using TinyMl.Workbench.Html;
 using TinyMl.Workbench.Runs;
 using Model = TinyMl.Interpreter.Model;
 
+using TinyMl.Workbench.Tests.Security;
+
 namespace TinyMl.Workbench.Tests.Views;
 
 public class ArenaPlanViewTests
@@ -251,14 +253,14 @@ public class ArenaPlanViewTests
                 new PersistentBuffer(PersistentOwner.ForOperator(1, ScriptPayload), 16, 0),
             ],
         };
-        var views = new WorkbenchView[] { ArenaPlanView.Of(plan, QuotePayload + ScriptPayload), ArenaPlanView.Compare(HostileModel.Build(), HostileModel.Resolver()) };
+        var views = new WorkbenchView[] { ArenaPlanView.Of(plan, QuotePayload + ScriptPayload), ArenaPlanView.Compare(HostileModels.WithKernelState(), HostileModels.Resolver()) };
         foreach (var view in views)
         {
             string html = view.ToHtml();
             Assert.DoesNotContain("cannot be shown", html);
-            HostileModel.AssertNoPayloadMarkup(html);
+            HostileModels.AssertNoMarkup(html);
             // Plotly renders hover text and annotations as markup: the strings it gets must be encoded.
-            HostileModel.AssertNoPayloadMarkup(FigureJson.Strings(FigureJson.Of(html)));
+            HostileModels.AssertNoMarkup(FigureJson.Strings(FigureJson.Of(html)));
         }
 
         // And in a browser, after plotly drew annotations and tables: no element came from a name.

@@ -4,6 +4,8 @@ using TinyMl.Interpreter;
 using TinyMl.Workbench.Html;
 using Model = TinyMl.Interpreter.Model;
 
+using TinyMl.Workbench.Tests.Security;
+
 namespace TinyMl.Workbench.Tests.Views;
 
 public class InterpreterViewTests

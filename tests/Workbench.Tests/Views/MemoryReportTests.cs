@@ -3,6 +3,8 @@ using TinyMl.Interpreter;
 using TinyMl.Workbench.Html;
 using TinyMl.Workbench.Runs;
 
+using TinyMl.Workbench.Tests.Security;
+
 namespace TinyMl.Workbench.Tests.Views;
 
 public class MemoryReportTests
@@ -95,7 +97,7 @@ public class MemoryReportTests
     [Fact]
     public void Hostile_names_never_become_markup()
     {
-        using var interpreter = ArenaSizing.Allocate(HostileModel.Build(), HostileModel.Resolver());
+        using var interpreter = ArenaSizing.Allocate(HostileModels.WithKernelState(), HostileModels.Resolver());
         var report = MemoryReport.Of(interpreter);
 
         Assert.Equal(interpreter.ArenaUsedBytes, report.Categories.Sum(c => c.Bytes));
@@ -103,10 +105,10 @@ public class MemoryReportTests
         Assert.Equal(112, report.ScratchBytesUnshared);              // 100 bytes, aligned to 16
         string html = report.ToHtml();
         Assert.DoesNotContain("cannot be shown", html);
-        HostileModel.AssertNoPayloadMarkup(html);
-        Assert.Contains(Html.Html.Encode(HostileModel.Script), html);
+        HostileModels.AssertNoMarkup(html);
+        Assert.Contains(Html.Html.Encode(HostileModels.Script), html);
         // Plotly renders trace names and hover text as markup: the strings it gets must be encoded.
-        HostileModel.AssertNoPayloadMarkup(FigureJson.Strings(FigureJson.Of(html)));
-        HostileModel.AssertNoPayloadMarkup(ArenaPlanView.Of(interpreter).ToHtml());
+        HostileModels.AssertNoMarkup(FigureJson.Strings(FigureJson.Of(html)));
+        HostileModels.AssertNoMarkup(ArenaPlanView.Of(interpreter).ToHtml());
     }
 }

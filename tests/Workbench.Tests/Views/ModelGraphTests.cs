@@ -7,6 +7,8 @@ using TinyMl.Workbench.Graph;
 using TinyMl.Workbench.Html;
 using Model = TinyMl.Interpreter.Model;
 
+using TinyMl.Workbench.Tests.Security;
+
 namespace TinyMl.Workbench.Tests.Views;
 
 public class ModelGraphTests

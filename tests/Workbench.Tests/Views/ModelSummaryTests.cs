@@ -6,6 +6,8 @@ using TinyMl.Interpreter.Schema;
 using TinyMl.Workbench.Html;
 using Model = TinyMl.Interpreter.Model;
 
+using TinyMl.Workbench.Tests.Security;
+
 namespace TinyMl.Workbench.Tests.Views;
 
 public class ModelSummaryTests

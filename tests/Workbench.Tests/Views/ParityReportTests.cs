@@ -7,6 +7,8 @@ using TinyMl.Workbench.Parity;
 using TinyMl.Workbench.Tensors;
 using Model = TinyMl.Interpreter.Model;
 
+using TinyMl.Workbench.Tests.Security;
+
 namespace TinyMl.Workbench.Tests.Views;
 
 public class ParityReportTests
@@ -294,7 +296,7 @@ public class ParityReportTests
         string html = report.ToHtml();
         Assert.DoesNotContain("cannot be shown", html);
         HostileModels.AssertNoMarkup(html);
-        HostileModel.AssertNoPayloadMarkup(FigureJson.Strings(FigureJson.Of(html)));
+        HostileModels.AssertNoMarkup(FigureJson.Strings(FigureJson.Of(html)));
         Assert.Contains(Html.Html.Encode(HostileModels.Payloads[1]), html);
         Assert.Equal(HostileModels.Payloads[1], report.Focus!.Name);
     }

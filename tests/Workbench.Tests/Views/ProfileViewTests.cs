@@ -5,6 +5,8 @@ using TinyMl.Workbench.Html;
 using TinyMl.Workbench.Runs;
 using Model = TinyMl.Interpreter.Model;
 
+using TinyMl.Workbench.Tests.Security;
+
 namespace TinyMl.Workbench.Tests.Views;
 
 public class ProfileViewTests
@@ -167,7 +169,7 @@ public class ProfileViewTests
         string html = view.ToHtml();
         Assert.DoesNotContain("cannot be shown", html);
         HostileModels.AssertNoMarkup(html);
-        HostileModel.AssertNoPayloadMarkup(FigureJson.Strings(FigureJson.Of(html)));
+        HostileModels.AssertNoMarkup(FigureJson.Strings(FigureJson.Of(html)));
         Assert.Contains(Html.Html.Encode(HostileModels.Payloads[1]), html);
     }
 }

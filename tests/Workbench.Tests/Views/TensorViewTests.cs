@@ -12,6 +12,8 @@ using Xunit.Abstractions;
 using Model = TinyMl.Interpreter.Model;
 using TensorType = TinyMl.Interpreter.Schema.TensorType;
 
+using TinyMl.Workbench.Tests.Security;
+
 namespace TinyMl.Workbench.Tests.Views;
 
 public class TensorViewTests(ITestOutputHelper output)
