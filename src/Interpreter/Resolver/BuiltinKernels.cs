@@ -32,6 +32,11 @@ public static class BuiltinKernels
         [BuiltinOperator.SOFTMAX] = new SoftmaxKernel(),
         [BuiltinOperator.SVDF] = new SvdfKernel(),
         [BuiltinOperator.TANH] = new TanhKernel(),
+        [BuiltinOperator.LEAKY_RELU] = new LeakyReluKernel(),
+        [BuiltinOperator.PAD] = new PadKernel(),
+        [BuiltinOperator.PADV2] = new PadKernel(),
+        [BuiltinOperator.SUB] = new SubKernel(),
+        [BuiltinOperator.TRANSPOSE_CONV] = new TransposeConvKernel(),
         [BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM] = new UnidirectionalSequenceLstmKernel(),
     };
 
