@@ -37,6 +37,8 @@ public static class BuiltinKernels
         [BuiltinOperator.PADV2] = new PadKernel(),
         [BuiltinOperator.SUB] = new SubKernel(),
         [BuiltinOperator.TRANSPOSE_CONV] = new TransposeConvKernel(),
+        [BuiltinOperator.MEAN] = new MeanKernel(),
+        [BuiltinOperator.TRANSPOSE] = new TransposeKernel(),
         [BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM] = new UnidirectionalSequenceLstmKernel(),
     };
 
