@@ -12,7 +12,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// </summary>
 internal sealed class MeanKernel : OperatorKernel
 {
-    private const int MaxRank = 6;
+    private const int MaxRank = StridedWalk.MaxRank;
 
     private sealed class OpData
     {
@@ -130,14 +130,16 @@ internal sealed class MeanKernel : OperatorKernel
         where TIn : unmanaged, System.Numerics.INumberBase<TIn>
         where TAcc : unmanaged, System.Numerics.INumberBase<TAcc>
     {
-        int[] n = d.Dims, s = d.OutputStrides;
-        int i = 0;
-        for (int i0 = 0, a0 = 0; i0 < n[0]; i0++, a0 += s[0])
-        for (int i1 = 0, a1 = a0; i1 < n[1]; i1++, a1 += s[1])
-        for (int i2 = 0, a2 = a1; i2 < n[2]; i2++, a2 += s[2])
-        for (int i3 = 0, a3 = a2; i3 < n[3]; i3++, a3 += s[3])
-        for (int i4 = 0, a4 = a3; i4 < n[4]; i4++, a4 += s[4])
-        for (int i5 = 0, a5 = a4; i5 < n[5]; i5++, a5 += s[5])
-            sums[a5] = unchecked(sums[a5] + TAcc.CreateTruncating(input[i++]));
+        var scatter = new ScatterAdd<TIn, TAcc> { Input = input, Sums = sums };
+        StridedWalk.Run(d.Dims, d.OutputStrides, ref scatter);
+    }
+
+    private ref struct ScatterAdd<TIn, TAcc> : IStridedVisitor
+        where TIn : unmanaged, System.Numerics.INumberBase<TIn>
+        where TAcc : unmanaged, System.Numerics.INumberBase<TAcc>
+    {
+        public ReadOnlySpan<TIn> Input;
+        public Span<TAcc> Sums;
+        public void Visit(int index, int offset) => Sums[offset] = unchecked(Sums[offset] + TAcc.CreateTruncating(Input[index]));
     }
 }

@@ -8,7 +8,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// </summary>
 internal sealed class TransposeKernel : OperatorKernel
 {
-    private const int MaxRank = 6;
+    private const int MaxRank = StridedWalk.MaxRank;
 
     private sealed class OpData
     {
@@ -68,14 +68,14 @@ internal sealed class TransposeKernel : OperatorKernel
 
     private static void Run<T>(OpData d, ReadOnlySpan<T> input, Span<T> output) where T : unmanaged
     {
-        int[] n = d.Dims, s = d.InputStrides;
-        int o = 0;
-        for (int i0 = 0, a0 = 0; i0 < n[0]; i0++, a0 += s[0])
-        for (int i1 = 0, a1 = a0; i1 < n[1]; i1++, a1 += s[1])
-        for (int i2 = 0, a2 = a1; i2 < n[2]; i2++, a2 += s[2])
-        for (int i3 = 0, a3 = a2; i3 < n[3]; i3++, a3 += s[3])
-        for (int i4 = 0, a4 = a3; i4 < n[4]; i4++, a4 += s[4])
-        for (int i5 = 0, a5 = a4; i5 < n[5]; i5++, a5 += s[5])
-            output[o++] = input[a5];
+        var gather = new Gather<T> { Input = input, Output = output };
+        StridedWalk.Run(d.Dims, d.InputStrides, ref gather);
+    }
+
+    private ref struct Gather<T> : IStridedVisitor where T : unmanaged
+    {
+        public ReadOnlySpan<T> Input;
+        public Span<T> Output;
+        public void Visit(int index, int offset) => Output[index] = Input[offset];
     }
 }

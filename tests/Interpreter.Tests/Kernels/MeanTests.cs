@@ -76,6 +76,7 @@ public class MeanTests
             double real = channel.Average(v => (v - inZero) * (double)inScale) / outScale + outZero;
             Assert.True(Math.Abs(Math.Clamp(Math.Round(real), min, max) - actual[ch]) <= 1, $"channel {ch}: {actual[ch]} vs {real}");
         }
+        Assert.Equal(0, InvokeAllocations.Measure(i));
     }
 
     [Fact]

@@ -61,6 +61,7 @@ public class PadTests
         interpreter.Input(0).CopyFrom(new[] { 1f, 2f, 3f, 4f, 5f, 6f });
         interpreter.Invoke();
         Assert.Equal(new[] { 0f, 0f, 0f, 0f, 0f, 1f, 2f, 3f, 0f, 0f, 4f, 5f, 6f, 0f, 0f }, interpreter.Output(0).ToArray<float>());
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
     }
 
     [Fact]

@@ -123,6 +123,7 @@ public class TransposeConvTests
                 var sums = ExactSums(c, k => x[k] - zero, k => f[k]);
                 var expected = sums.Select((s, k) => (sbyte)Math.Clamp(s + bias[k % c.OutC] + zero, -128, 127)).ToArray();
                 Assert.Equal(expected, i.Output(0).ToArray<sbyte>());
+                if (trial == 0) Assert.Equal(0, InvokeAllocations.Measure(i));
             }
             else
             {

@@ -24,6 +24,7 @@ public class TransposeTests
         i.Input(0).CopyFrom(new sbyte[] { 1, 2, 3, 4, 5, 6, 7, 8 }); // channel 0: 1..4, channel 1: 5..8
         i.Invoke();
         Assert.Equal(new sbyte[] { 1, 5, 2, 6, 3, 7, 4, 8 }, i.Output(0).ToArray<sbyte>());
+        Assert.Equal(0, InvokeAllocations.Measure(i));
     }
 
     [Fact]
