@@ -12,6 +12,7 @@ public static class SharedData
     public static string Models => Path.Combine(Directory, "models");
     public static string Golden => Path.Combine(Directory, "golden");
     public static string TestData => Path.Combine(Directory, "testdata");
+    public static string Seanet => Path.Combine(Directory, "seanet");
 
     public static string ModelPath(string name) => Path.Combine(Models, name + ".tflite");
     public static string GoldenPath(string model, string file) => Path.Combine(Golden, model, file);

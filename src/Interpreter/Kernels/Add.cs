@@ -92,7 +92,7 @@ internal sealed class AddKernel : OperatorKernel
     }
 }
 
-/// <summary>The parameters of TFLM's quantized ADD (CalculateOpDataAdd) and its per-element arithmetic.</summary>
+/// <summary>The parameters of TFLM's quantized ADD and SUB (CalculateOpDataAdd/Sub) and their per-element arithmetic.</summary>
 internal readonly struct QuantizedAdd
 {
     public int LeftShift { get; init; }
@@ -110,15 +110,38 @@ internal readonly struct QuantizedAdd
 
     public static QuantizedAdd Create(Node node, Tensor input1, Tensor input2, Tensor output, ActivationFunctionType activation)
     {
+        RequireScales(node, input1, input2, output);
+        int leftShift = HeadroomShift(output);
+        // ADD widens the float scales to double before any arithmetic (TFLM's CalculateOpDataAdd).
+        double twiceMaxInputScale = 2 * (double)Math.Max(input1.Scale, input2.Scale);
+        return FromRealMultipliers(node, input1, input2, output, activation, leftShift,
+            input1.Scale / twiceMaxInputScale, input2.Scale / twiceMaxInputScale,
+            twiceMaxInputScale / ((1 << leftShift) * (double)output.Scale));
+    }
+
+    /// <summary>SUB's parameters: the same scheme, but TFLM's CalculateOpDataSub divides in float and widens after.</summary>
+    public static QuantizedAdd CreateForSub(Node node, Tensor input1, Tensor input2, Tensor output, ActivationFunctionType activation)
+    {
+        RequireScales(node, input1, input2, output);
+        int leftShift = HeadroomShift(output);
+        float twiceMaxInputScale = 2 * Math.Max(input1.Scale, input2.Scale);
+        return FromRealMultipliers(node, input1, input2, output, activation, leftShift,
+            input1.Scale / twiceMaxInputScale, input2.Scale / twiceMaxInputScale,
+            twiceMaxInputScale / ((1 << leftShift) * output.Scale));
+    }
+
+    private static void RequireScales(Node node, Tensor input1, Tensor input2, Tensor output)
+    {
         node.RequirePerTensorQuantization(input1, "input");
         node.RequirePerTensorQuantization(input2, "input");
         node.RequirePerTensorQuantization(output, "output");
-        int leftShift = output.Type == TensorType.INT16 ? 15 : 20;
-        // The scales are floats widened to double before any arithmetic, as TFLM computes them.
-        double twiceMaxInputScale = 2 * (double)Math.Max(input1.Scale, input2.Scale);
-        double realInput1 = input1.Scale / twiceMaxInputScale;
-        double realInput2 = input2.Scale / twiceMaxInputScale;
-        double realOutput = twiceMaxInputScale / ((1 << leftShift) * (double)output.Scale);
+    }
+
+    private static int HeadroomShift(Tensor output) => output.Type == TensorType.INT16 ? 15 : 20;
+
+    private static QuantizedAdd FromRealMultipliers(Node node, Tensor input1, Tensor input2, Tensor output,
+        ActivationFunctionType activation, int leftShift, double realInput1, double realInput2, double realOutput)
+    {
         // TFLM's QuantizeMultiplierSmallerThanOneExp aborts on a multiplier of 1 or more.
         node.Require(realOutput < 1.0,
             $"output tensor {output.Index} scale {output.Scale:G9} is too small for input scales {input1.Scale:G9} and {input2.Scale:G9} (output multiplier {realOutput:G9} must be below 1)");
@@ -136,15 +159,19 @@ internal readonly struct QuantizedAdd
         };
     }
 
-    /// <summary>One output value before the cast to the element type, clamped to the activation range.</summary>
-    public int Compute(int x, int y)
-    {
-        int shifted1 = unchecked((Input1Offset + x) * (1 << LeftShift));
-        int shifted2 = unchecked((Input2Offset + y) * (1 << LeftShift));
-        int scaled1 = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted1, Input1Multiplier, Input1Shift);
-        int scaled2 = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted2, Input2Multiplier, Input2Shift);
-        int raw = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(unchecked(scaled1 + scaled2), OutputMultiplier, OutputShift)
-            + OutputOffset;
-        return ElementwiseSupport.Clamp(raw, ActivationMin, ActivationMax);
-    }
+    /// <summary>One output value of x + y before the cast to the element type, clamped to the activation range.</summary>
+    public int Compute(int x, int y) => Output(unchecked(Scaled1(x) + Scaled2(y)));
+
+    /// <summary>One output value of x - y (SUB), likewise.</summary>
+    public int ComputeDifference(int x, int y) => Output(unchecked(Scaled1(x) - Scaled2(y)));
+
+    private int Scaled1(int x) =>
+        FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(unchecked((Input1Offset + x) * (1 << LeftShift)), Input1Multiplier, Input1Shift);
+
+    private int Scaled2(int y) =>
+        FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(unchecked((Input2Offset + y) * (1 << LeftShift)), Input2Multiplier, Input2Shift);
+
+    private int Output(int raw) =>
+        ElementwiseSupport.Clamp(FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(raw, OutputMultiplier, OutputShift) + OutputOffset,
+            ActivationMin, ActivationMax);
 }

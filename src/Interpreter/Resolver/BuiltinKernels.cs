@@ -33,6 +33,13 @@ public static class BuiltinKernels
         [BuiltinOperator.SOFTMAX] = new SoftmaxKernel(),
         [BuiltinOperator.SVDF] = new SvdfKernel(),
         [BuiltinOperator.TANH] = new TanhKernel(),
+        [BuiltinOperator.LEAKY_RELU] = new LeakyReluKernel(),
+        [BuiltinOperator.PAD] = new PadKernel(),
+        [BuiltinOperator.PADV2] = new PadKernel(),
+        [BuiltinOperator.SUB] = new SubKernel(),
+        [BuiltinOperator.TRANSPOSE_CONV] = new TransposeConvKernel(),
+        [BuiltinOperator.MEAN] = new MeanKernel(),
+        [BuiltinOperator.TRANSPOSE] = new TransposeKernel(),
         [BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM] = new UnidirectionalSequenceLstmKernel(),
     };
 

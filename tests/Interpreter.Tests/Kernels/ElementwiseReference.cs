@@ -57,4 +57,35 @@ internal static class ElementwiseReference
         var (m, sh) = Quantize((double)s1 * s2 / so);
         return Math.Clamp(Scale((x1 - z1) * (x2 - z2), m, sh) + zo, min, max);
     }
+
+    /// <summary>TFLM's quantized SUB for one pair: ADD's scheme with the scale ratios formed in float, then subtracted.</summary>
+    public static int Sub(int x1, int x2, float s1, int z1, float s2, int z2, float so, int zo, int leftShift, int min, int max)
+    {
+        float twiceMax = 2 * Math.Max(s1, s2);
+        var (m1, sh1) = Quantize((float)(s1 / twiceMax));
+        var (m2, sh2) = Quantize((float)(s2 / twiceMax));
+        var (mo, sho) = Quantize((float)(twiceMax / ((1 << leftShift) * so)));
+        int a = Scale((x1 - z1) << leftShift, m1, sh1);
+        int b = Scale((x2 - z2) << leftShift, m2, sh2);
+        return Math.Clamp(Scale(a - b, mo, sho) + zo, min, max);
+    }
+
+    /// <summary>TFLM's quantized LEAKY_RELU for one value (a negative alpha's sign applied after scaling).</summary>
+    public static int LeakyRelu(int x, float alpha, float si, int zi, float so, int zo, int min, int max)
+    {
+        int v = x - zi;
+        int scaled;
+        if (v >= 0)
+        {
+            var (m, sh) = Quantize((float)(si / so));
+            scaled = Scale(v, m, sh);
+        }
+        else
+        {
+            float ratio = si * alpha / so;
+            var (m, sh) = Quantize(Math.Abs((double)ratio));
+            scaled = ratio < 0 ? -Scale(v, m, sh) : Scale(v, m, sh);
+        }
+        return Math.Clamp(scaled + zo, min, max);
+    }
 }

@@ -243,7 +243,7 @@ public class TensorViewTests(ITestOutputHelper output)
     public void A_channels_first_image_input_draws_as_one_rgb_picture_with_true_levels()
     {
         // mobilenet_v2 exported from PyTorch keeps NCHW: [1,3,224,224].
-        // The runtime has no TRANSPOSE kernel yet, so the input is the model's description plus bytes made here.
+        // The input is the model's description plus bytes made here (no interpreter needed).
         var model = Model.Load(SharedData.ModelPath("mobilenet_v2_quantized_1x3x224x224"));
         var input = model.MainSubgraph.Tensors[model.MainSubgraph.Inputs[0]];
         Assert.Equal([1, 3, 224, 224], input.Shape);
