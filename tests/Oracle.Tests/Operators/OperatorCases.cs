@@ -53,6 +53,11 @@ public static class OperatorCases
             Add("CONCATENATION", Name(t), r => Concatenation(r, t), exact);
             Add("STRIDED_SLICE", Name(t), r => StridedSlice(r, t), exact);
             Add("RESHAPE", Name(t), r => Reshape(r, t), exact);
+            Add("SUB", Name(t), r => Binary(r, t, BuiltinOperator.SUB), lsb);
+            Add("LEAKY_RELU", Name(t), r => LeakyRelu(r, t), lsb);
+            Add("PAD", Name(t), r => Pad(r, t), exact);
+            Add("TRANSPOSE", Name(t), r => Transpose(r, t), exact);
+            Add("MEAN", Name(t), r => Mean(r, t), lsb);
         }
         Add("DIV", "float32", r => Binary(r, TensorType.FLOAT32, BuiltinOperator.DIV), FloatTolerance);
         Add("QUANTIZE", "float32→int8", r => Quantize(r, TensorType.FLOAT32, TensorType.INT8), 1);
@@ -221,6 +226,7 @@ public static class OperatorCases
         {
             BuiltinOperator.ADD => BuiltinOptionsUnion.FromAddOptions(new AddOptionsT { FusedActivationFunction = activation }),
             BuiltinOperator.MUL => BuiltinOptionsUnion.FromMulOptions(new MulOptionsT { FusedActivationFunction = activation }),
+            BuiltinOperator.SUB => BuiltinOptionsUnion.FromSubOptions(new SubOptionsT { FusedActivationFunction = activation }),
             BuiltinOperator.DIV => BuiltinOptionsUnion.FromDivOptions(new DivOptionsT { FusedActivationFunction = activation }),
             _ => null,
         };
@@ -240,6 +246,61 @@ public static class OperatorCases
             : fixedOutput;
         int output = m.Output(t, shape, outQ);
         return m.Build(op, [input], output);
+    }
+
+    private static int[] RandomShape(Random r, int maxRank = 4, int maxDim = 5) =>
+        Enumerable.Range(0, r.Next(1, maxRank + 1)).Select(_ => r.Next(1, maxDim + 1)).ToArray();
+
+    private static (Model, TensorData[]) LeakyRelu(Random r, TensorType t)
+    {
+        var m = new SingleOpModels(r);
+        var shape = RandomShape(r);
+        int input = m.Input(t, shape, RandomQuant(r, t));
+        int output = m.Output(t, shape, RandomQuant(r, t));
+        return m.Build(BuiltinOperator.LEAKY_RELU, [input], output,
+            BuiltinOptionsUnion.FromLeakyReluOptions(new LeakyReluOptionsT { Alpha = (float)Uniform(r, 0.01, 0.5) }));
+    }
+
+    private static (Model, TensorData[]) Pad(Random r, TensorType t)
+    {
+        var m = new SingleOpModels(r);
+        var shape = RandomShape(r);
+        var q = RandomQuant(r, t);
+        int input = m.Input(t, shape, q);
+        var paddings = shape.SelectMany(_ => new[] { r.Next(0, 3), r.Next(0, 3) }).ToArray();
+        int pads = m.Constant(TensorType.INT32, [shape.Length, 2], paddings);
+        var outShape = shape.Select((d, i) => d + paddings[2 * i] + paddings[2 * i + 1]).ToArray();
+        // Padding writes the output's zero point: in and out share their quantization.
+        int output = m.Output(t, outShape, q);
+        return m.Build(BuiltinOperator.PAD, [input, pads], output);
+    }
+
+    private static (Model, TensorData[]) Transpose(Random r, TensorType t)
+    {
+        var m = new SingleOpModels(r);
+        var shape = RandomShape(r, maxRank: 5, maxDim: 4);
+        var q = RandomQuant(r, t);
+        int input = m.Input(t, shape, q);
+        var perm = Enumerable.Range(0, shape.Length).OrderBy(_ => r.Next()).ToArray();
+        int permutation = m.Constant(TensorType.INT32, [perm.Length], perm);
+        int output = m.Output(t, perm.Select(p => shape[p]).ToArray(), q);
+        return m.Build(BuiltinOperator.TRANSPOSE, [input, permutation], output);
+    }
+
+    private static (Model, TensorData[]) Mean(Random r, TensorType t)
+    {
+        var m = new SingleOpModels(r);
+        var shape = new[] { 1, r.Next(1, 7), r.Next(1, 7), r.Next(1, 6) };
+        var q = RandomQuant(r, t);
+        int input = m.Input(t, shape, q);
+        // The spatial mean of a global pool (mobilenet's), or a random set of axes.
+        var axes = r.Next(2) == 0 ? new[] { 1, 2 } : Enumerable.Range(0, 4).Where(_ => r.Next(2) == 0).DefaultIfEmpty(3).ToArray();
+        bool keep = r.Next(2) == 0;
+        int axis = m.Constant(TensorType.INT32, [axes.Length], axes);
+        var outShape = keep ? shape.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray() : shape.Where((_, i) => !axes.Contains(i)).ToArray();
+        int output = m.Output(t, outShape, t == TensorType.FLOAT32 ? null : Quant.Of(q!.Scale * Uniform(r, 0.7, 1.4), r.Next(-40, 41)));
+        return m.Build(BuiltinOperator.MEAN, [input, axis], output,
+            BuiltinOptionsUnion.FromReducerOptions(new ReducerOptionsT { KeepDims = keep }));
     }
 
     private static (Model, TensorData[]) Softmax(Random r, TensorType t)
