@@ -14,7 +14,7 @@ public class PeerBenchmarks
     private MicroInterpreter _reference = null!, _optimized = null!;
     private TfLiteRunner _tflite = null!, _xnnpack = null!;
 
-    [Params("person_detect", FloatDetector.Name)]
+    [Params("person_detect", "mobilenet_v2_quantized_1x3x224x224", FloatDetector.Name)]
     public string Model { get; set; } = "";
 
     [GlobalSetup]
