@@ -225,7 +225,7 @@ internal sealed partial class FastConvKernel : OperatorKernel
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Finish(Vector256<int> acc, Vector256<int> bias, in Requantize.Lanes lanes, Vector256<int> offset, Vector256<int> min, Vector256<int> max) =>
-        Avx2.Min(Avx2.Max(Avx2.Add(Requantize.Apply(Avx2.Add(acc, bias), lanes), offset), min), max);
+        Requantize.ToOutput(Avx2.Add(acc, bias), lanes, offset, min, max);
 
     /// <summary>Writes pixel <paramref name="pixel"/>'s sixteen channels (fewer at the last block), if the tile has that pixel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -143,8 +143,8 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                                 high = Avx2.Add(high, Avx.LoadVector256(biasBase + c + 8));
                             }
                         }
-                        low = Finish(low, plan.Lanes[c / 8], outOffset, min, max);
-                        high = Finish(high, plan.Lanes[c / 8 + 1], outOffset, min, max);
+                        low = Requantize.ToOutput(low, plan.Lanes[c / 8], outOffset, min, max);
+                        high = Requantize.ToOutput(high, plan.Lanes[c / 8 + 1], outOffset, min, max);
                         Sse2.Store(outRow + c, Narrow.Sixteen(low, high));
                     }
                     for (int c = plan.VectorChannels; c < plan.LaneChannels; c += 8)
@@ -179,7 +179,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                         if (!bias.IsEmpty)
                             fixed (int* biasBase = bias)
                                 acc = Avx2.Add(acc, Avx.LoadVector256(biasBase + c));
-                        acc = Finish(acc, plan.Lanes[c / 8], outOffset, min, max);
+                        acc = Requantize.ToOutput(acc, plan.Lanes[c / 8], outOffset, min, max);
                         *(long*)(outRow + c) = Narrow.Eight(acc);
                     }
                     // The last channels (fewer than eight), with the reference arithmetic.
@@ -216,8 +216,4 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
         return Vector256.Create(pixel[c / multiplier], pixel[(c + 1) / multiplier], pixel[(c + 2) / multiplier], pixel[(c + 3) / multiplier],
             pixel[(c + 4) / multiplier], pixel[(c + 5) / multiplier], pixel[(c + 6) / multiplier], pixel[(c + 7) / multiplier]);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Finish(Vector256<int> acc, in Requantize.Lanes lanes, Vector256<int> offset, Vector256<int> min, Vector256<int> max) =>
-        Avx2.Min(Avx2.Max(Avx2.Add(Requantize.Apply(acc, lanes), offset), min), max);
 }

@@ -38,6 +38,11 @@ internal static class Requantize
         }
     }
 
+    /// <summary>Requantized, shifted by the output zero point and clamped to the activation range: what every int8 kernel stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> ToOutput(Vector256<int> acc, in Lanes lanes, Vector256<int> offset, Vector256<int> min, Vector256<int> max) =>
+        Avx2.Min(Avx2.Max(Avx2.Add(Apply(acc, lanes), offset), min), max);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Apply(Vector256<int> x, in Lanes lanes)
     {
