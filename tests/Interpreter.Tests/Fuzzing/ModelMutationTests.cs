@@ -49,6 +49,14 @@ public class ModelMutationTests
         var corpus = Directory.GetFiles(SharedData.Models, "*.tflite").Order(StringComparer.Ordinal)
             .Select(path => (Path.GetFileNameWithoutExtension(path), File.ReadAllBytes(path))).ToList();
         Assert.True(corpus.Count > 0, $"no models in {SharedData.Models}");
+        // One seanet layer model per operator it covers (the smallest of each): int16 and int8 PAD, LEAKY_RELU,
+        // SUB, TRANSPOSE_CONV, STRIDED_SLICE, QUANTIZE, ADD and CONV_2D as a converter writes them.
+        foreach (string dir in Directory.GetDirectories(SharedData.Seanet).Order(StringComparer.Ordinal))
+        {
+            var smallest = Directory.GetFiles(dir, "*.tflite").MinBy(path => new FileInfo(path).Length);
+            if (smallest is not null)
+                corpus.Add(("seanet_" + Path.GetFileNameWithoutExtension(smallest), File.ReadAllBytes(smallest)));
+        }
         corpus.Add(("built_int8_reshape_fc", BuildInt8ReshapeFullyConnected()));
         corpus.Add(("built_float_fc_chain", BuildFloatFullyConnectedChain()));
         corpus.Add(("built_int16_fc", BuildInt16FullyConnected()));
