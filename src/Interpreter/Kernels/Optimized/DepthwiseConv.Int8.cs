@@ -14,6 +14,9 @@ namespace TinyMl.Interpreter.Kernels.Optimized;
 /// weights in [−128, 127], so each product fits int16 (VPMULLW) before it is widened into int32 sums; any
 /// other channels eight at a time in int32, the input channel of each lane broadcast (multiplier a multiple
 /// of 8) or gathered; the last few channels with the reference arithmetic. Weights are widened once in Prepare.
+/// MobileNet's 3×3 layers run their interior pixels (most of them) through <see cref="InteriorRun"/>, a pixel
+/// run per row with two taps per multiply-add and no per-pixel bounds work: on person_detect's thin first
+/// layers (8 channels) the per-pixel overhead, not the arithmetic, was the cost.
 /// </summary>
 internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
 {
@@ -28,7 +31,18 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
         public required Requantize.Lanes[] Lanes;   // per 8 channels of the vector part
         public required int VectorChannels;         // channels handled 16 at a time (multiplier 1)
         public required int LaneChannels;           // channels up to here handled 8 at a time
+        public required LaneSource Source;          // how an 8-channel block finds its input values
+        // Interior pixels of 3×3 filters (all nine taps in the image), eight channels at a time: taps go in pairs
+        // through VPMADDWD, weights [block][tap pair][channel][2] with a zero tenth tap, and the input offset's
+        // share Σ w·offset folded into the bias once, so inputs are used as they are. Null where not used.
+        public required short[]? InteriorWeights;
+        public required int[]? InteriorBias;        // bias + input offset × Σ taps' weights, per channel
+        public required int[]? BlockSource;         // input channel each 8-channel block reads first
+        public int InteriorStart, InteriorEnd;      // output columns whose three filter columns all lie in the image
     }
+
+    /// <summary>Where output channels c … c+7 read their input: consecutive channels (multiplier 1), one channel broadcast (a multiple of 8), or gathered.</summary>
+    private enum LaneSource { Consecutive, Broadcast, Gathered }
 
     public override void Prepare(KernelContext context, Node node)
     {
@@ -55,8 +69,47 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
         var lanes = new Requantize.Lanes[laneChannels / 8];
         for (int g = 0; g < lanes.Length; g++)
             lanes[g] = new Requantize.Lanes(multipliers.Slice(g * 8, 8), shifts.Slice(g * 8, 8));
-        node.Data = new Plan { Reference = d, Weights = weights, Lanes = lanes, VectorChannels = vectorChannels, LaneChannels = laneChannels, Taps = TapRanges.Of(d.Window, d.FilterHeight, d.FilterWidth, d.InputHeight, d.InputWidth) };
-        context.AddPackedWeightBytes(weights.Length * sizeof(short));
+        var laneSource = d.DepthMultiplier == 1 ? LaneSource.Consecutive : d.DepthMultiplier % 8 == 0 ? LaneSource.Broadcast : LaneSource.Gathered;
+        short[]? interiorWeights = null;
+        int[]? interiorBias = null, blockSource = null;
+        if (d.FilterHeight == 3 && d.FilterWidth == 3 && laneChannels == d.OutputDepth && laneSource != LaneSource.Gathered)
+        {
+            int blocks = laneChannels / 8;
+            interiorWeights = new short[blocks * 5 * 16];
+            interiorBias = new int[laneChannels];
+            blockSource = new int[blocks];
+            var biasTensor = node.OptionalInput(2);
+            var bias = biasTensor is null ? default : biasTensor.AsReadOnlySpan<int>();
+            for (int c = 0; c < laneChannels; c++)
+            {
+                int block = c / 8, lane = c % 8, sum = 0;
+                for (int tap = 0; tap < 9; tap++)
+                {
+                    interiorWeights[((block * 5 + tap / 2) * 8 + lane) * 2 + tap % 2] = weights[tap * d.OutputDepth + c];
+                    sum += weights[tap * d.OutputDepth + c];
+                }
+                interiorBias[c] = unchecked((bias.IsEmpty ? 0 : bias[c]) + d.InputOffset * sum);
+            }
+            for (int block = 0; block < blocks; block++)
+                blockSource[block] = block * 8 / d.DepthMultiplier;
+        }
+        var taps = TapRanges.Of(d.Window, d.FilterHeight, d.FilterWidth, d.InputHeight, d.InputWidth);
+        node.Data = new Plan
+        {
+            Reference = d, Weights = weights, Lanes = lanes, VectorChannels = vectorChannels, LaneChannels = laneChannels,
+            Source = laneSource, InteriorWeights = interiorWeights, InteriorBias = interiorBias, BlockSource = blockSource, Taps = taps,
+        };
+        // Interior columns are one run: a column's window only leaves the image at the left or right edge.
+        var plan = (Plan)node.Data;
+        plan.InteriorStart = plan.InteriorEnd = 0;
+        for (int ox = 0; ox < d.Window.OutputWidth; ox++)
+        {
+            if (taps.ColumnEnd[ox] - taps.ColumnStart[ox] != 3) continue;
+            if (plan.InteriorEnd == 0) plan.InteriorStart = ox;
+            plan.InteriorEnd = ox + 1;
+        }
+        context.AddPackedWeightBytes((weights.Length + (interiorWeights?.Length ?? 0)) * sizeof(short)
+            + ((interiorBias?.Length ?? 0) + (blockSource?.Length ?? 0)) * sizeof(int) + taps.Bytes);
     }
 
     public override void Invoke(KernelContext context, Node node)
@@ -89,6 +142,13 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
         var outOffset = Vector256.Create(d.OutputOffset);
         var min = Vector256.Create(d.ActivationMin);
         var max = Vector256.Create(d.ActivationMax);
+        // Where each of the nine taps of a 3×3 window lies from its top-left one (the tenth pairs the ninth with a zero weight).
+        long* tapOffsets = stackalloc long[10];
+        for (int tap = 0; tap < 10; tap++)
+        {
+            int t = Math.Min(tap, 8);
+            tapOffsets[tap] = ((long)(t / 3) * dilationHeight * d.InputWidth + (t % 3) * dilationWidth) * inputDepth;
+        }
         fixed (sbyte* inBase = input)
         fixed (short* weightBase = plan.Weights)
         fixed (sbyte* outBase = output)
@@ -104,6 +164,14 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                     int inX0 = ox * w.StrideWidth - w.PadWidth;
                     int fx0 = plan.Taps.ColumnStart[ox], fx1 = plan.Taps.ColumnEnd[ox];
                     sbyte* outRow = outBase + (long)outPixel * depth;
+                    if (plan.InteriorWeights is not null && fy1 - fy0 == 3 && ox == plan.InteriorStart && plan.InteriorEnd > ox)
+                    {
+                        int count = plan.InteriorEnd - ox;
+                        InteriorRun(plan, inBase + ((long)(b * d.InputHeight + inY0) * d.InputWidth + inX0) * inputDepth, outRow, count, tapOffsets, outOffset, min, max);
+                        ox += count - 1;
+                        outPixel += count - 1;
+                        continue;
+                    }
                     for (int c = 0; c < plan.VectorChannels; c += Block)
                     {
                         var low = Vector256<int>.Zero;
@@ -150,6 +218,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                     for (int c = plan.VectorChannels; c < plan.LaneChannels; c += 8)
                     {
                         var acc = Vector256<int>.Zero;
+                        int source = plan.Source == LaneSource.Broadcast ? c / multiplier : c;
                         // Interior pixels of a 3×3 filter: the nine taps unrolled (short variable loops cost more than their work here).
                         if (full3x3 && fy1 - fy0 == 3 && fx1 - fx0 == 3)
                         {
@@ -157,9 +226,9 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                             {
                                 sbyte* p = inBase + ((long)(b * d.InputHeight + inY0 + dilationHeight * fy) * d.InputWidth + inX0) * inputDepth;
                                 short* wr = weightBase + (long)fy * 3 * depth + c;
-                                acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(InputLanes(p, c, multiplier), offset32), Avx2.ConvertToVector256Int32(Sse2.LoadVector128(wr))));
-                                acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(InputLanes(p + (long)dilationWidth * inputDepth, c, multiplier), offset32), Avx2.ConvertToVector256Int32(Sse2.LoadVector128(wr + depth))));
-                                acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(InputLanes(p + 2L * dilationWidth * inputDepth, c, multiplier), offset32), Avx2.ConvertToVector256Int32(Sse2.LoadVector128(wr + 2 * depth))));
+                                acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(InputLanes(p, c, source, plan.Source, multiplier), offset32), Avx2.ConvertToVector256Int32(Sse2.LoadVector128(wr))));
+                                acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(InputLanes(p + (long)dilationWidth * inputDepth, c, source, plan.Source, multiplier), offset32), Avx2.ConvertToVector256Int32(Sse2.LoadVector128(wr + depth))));
+                                acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(InputLanes(p + 2L * dilationWidth * inputDepth, c, source, plan.Source, multiplier), offset32), Avx2.ConvertToVector256Int32(Sse2.LoadVector128(wr + 2 * depth))));
                             }
                         }
                         else
@@ -171,7 +240,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                             for (int fx = fx0; fx < fx1; fx++)
                             {
                                 int x = inX0 + w.DilationWidth * fx;
-                                var pixels = Avx2.Add(InputLanes(inRow + (long)x * d.InputDepth, c, d.DepthMultiplier), offset32);
+                                var pixels = Avx2.Add(InputLanes(inRow + (long)x * d.InputDepth, c, source, plan.Source, multiplier), offset32);
                                 var weights = Avx2.ConvertToVector256Int32(Sse2.LoadVector128(weightRow + (long)fx * depth));
                                 acc = Avx2.Add(acc, Avx2.MultiplyLow(pixels, weights));
                             }
@@ -205,14 +274,53 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
         }
     }
 
-    /// <summary>The input value of output channels c … c+7 of one pixel, widened: channel c reads input channel c / multiplier.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> InputLanes(sbyte* pixel, int c, int multiplier)
+    /// <summary>
+    /// A run of <paramref name="count"/> output pixels of one row whose 3×3 windows lie inside the image, eight
+    /// channels at a time: two taps per VPMADDWD (input bytes interleaved tap by tap, sign-extended to int16),
+    /// summed from the interior bias in int32 — the same integer sum as the reference's Σ w·(x + offset) + bias.
+    /// <paramref name="window"/> points at the first pixel's top-left tap.
+    /// </summary>
+    private static unsafe void InteriorRun(Plan plan, sbyte* window, sbyte* outRow, int count, long* tapOffsets,
+        Vector256<int> outOffset, Vector256<int> min, Vector256<int> max)
     {
-        if (multiplier == 1)
+        var d = plan.Reference;
+        int blocks = plan.LaneChannels / 8, depth = d.OutputDepth;
+        long step = (long)d.Window.StrideWidth * d.InputDepth;
+        bool consecutive = plan.Source == LaneSource.Consecutive;
+        fixed (short* weightBase = plan.InteriorWeights)
+        fixed (int* biasBase = plan.InteriorBias)
+        fixed (int* sourceBase = plan.BlockSource)
+        {
+            for (int pixel = 0; pixel < count; pixel++, window += step, outRow += depth)
+            {
+                for (int block = 0; block < blocks; block++)
+                {
+                    sbyte* source = window + sourceBase[block];
+                    short* weights = weightBase + block * 80;
+                    var acc = Avx.LoadVector256(biasBase + block * 8);
+                    for (int pair = 0; pair < 5; pair++)
+                    {
+                        sbyte* a = source + tapOffsets[2 * pair], b = source + tapOffsets[2 * pair + 1];
+                        var x = consecutive
+                            ? Avx2.ConvertToVector256Int16(Sse2.UnpackLow(Vector128.CreateScalar(*(long*)a).AsSByte(), Vector128.CreateScalar(*(long*)b).AsSByte()))
+                            : Vector256.Create((ushort)*a | (*b << 16)).AsInt16();   // one input channel: the pair (a, b) in every lane
+                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(x, Avx.LoadVector256(weights + pair * 16)));
+                    }
+                    acc = Requantize.ToOutput(acc, plan.Lanes[block], outOffset, min, max);
+                    *(long*)(outRow + block * 8) = Narrow.Eight(acc);
+                }
+            }
+        }
+    }
+
+    /// <summary>The input value of output channels c … c+7 of one pixel, widened: channel c reads input channel c / multiplier (<paramref name="source"/> when broadcast).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> InputLanes(sbyte* pixel, int c, int source, LaneSource how, int multiplier)
+    {
+        if (how == LaneSource.Consecutive)
             return Avx2.ConvertToVector256Int32(pixel + c);                   // eight consecutive channels
-        if (multiplier % 8 == 0)
-            return Vector256.Create((int)pixel[c / multiplier]);             // one input channel feeds all eight
+        if (how == LaneSource.Broadcast)
+            return Vector256.Create((int)pixel[source]);                      // one input channel feeds all eight
         return Vector256.Create(pixel[c / multiplier], pixel[(c + 1) / multiplier], pixel[(c + 2) / multiplier], pixel[(c + 3) / multiplier],
             pixel[(c + 4) / multiplier], pixel[(c + 5) / multiplier], pixel[(c + 6) / multiplier], pixel[(c + 7) / multiplier]);
     }
