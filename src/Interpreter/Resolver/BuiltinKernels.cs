@@ -49,6 +49,8 @@ public static class BuiltinKernels
         [BuiltinOperator.CONV_2D] = new FastConvKernel(),
         [BuiltinOperator.DEPTHWISE_CONV_2D] = new FastDepthwiseConvKernel(),
         [BuiltinOperator.FULLY_CONNECTED] = new FastFullyConnectedKernel(),
+        [BuiltinOperator.ADD] = new FastAddSubKernel(subtract: false),
+        [BuiltinOperator.SUB] = new FastAddSubKernel(subtract: true),
     };
 
     public static IEnumerable<BuiltinOperator> Supported => Registry.Keys.OrderBy(op => op.ToString());

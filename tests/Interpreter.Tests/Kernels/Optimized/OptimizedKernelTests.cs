@@ -170,7 +170,34 @@ public class OptimizedKernelTests(ITestOutputHelper output)
             $"float depthwise [1,{h},{w},{cin}] * [1,{kh},{kw},{cout}] stride {stride} dilation {dilation} {padding} {activation}");
     }
 
-    public static TheoryData<string> Operators => new("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "CONV_2D float32", "DEPTHWISE_CONV_2D float32");
+    /// <summary>
+    /// A random int8 ADD or SUB: the second operand a constant of the same shape (the vector path), or one time in
+    /// five a broadcast one (the reference path behind the optimized kernel); scales and zero points anywhere.
+    /// </summary>
+    private static (Model Model, byte[] Input, string Shape) RandomAddSub(Random r, BuiltinOperator op)
+    {
+        int[] shape = [1, r.Next(1, 9), r.Next(1, 9), r.Next(1, 40)];
+        int[] other = r.Next(5) == 0 ? [1, 1, 1, shape[3]] : shape;
+        float Scale() => 0.002f + (float)r.NextDouble() * 0.1f;
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.INT8, shape, scales: [Scale()], zeroPoints: [r.Next(-128, 128)]);
+        var constant = new byte[other.Aggregate(1, (n, d) => n * d)];
+        r.NextBytes(constant);
+        int c = b.AddTensor("c", TensorType.INT8, other, constant, [Scale()], [r.Next(-128, 128)]);
+        int y = b.AddTensor("y", TensorType.INT8, shape, scales: [Scale() * 2], zeroPoints: [r.Next(-128, 128)]);
+        var activation = new[] { ActivationFunctionType.NONE, ActivationFunctionType.RELU, ActivationFunctionType.RELU6 }[r.Next(3)];
+        var options = op == BuiltinOperator.ADD
+            ? BuiltinOptionsUnion.FromAddOptions(new AddOptionsT { FusedActivationFunction = activation })
+            : BuiltinOptionsUnion.FromSubOptions(new SubOptionsT { FusedActivationFunction = activation });
+        bool swap = r.Next(2) == 0;
+        b.AddOperator(op, swap ? [c, x] : [x, c], [y], options);
+        b.SetInputs(x).SetOutputs(y);
+        var input = new byte[shape.Aggregate(1, (n, d) => n * d)];
+        r.NextBytes(input);
+        return (b.ToModel(), input, $"{op} [{string.Join(",", shape)}] and [{string.Join(",", other)}] {activation}");
+    }
+
+    public static TheoryData<string> Operators => new("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "CONV_2D float32", "DEPTHWISE_CONV_2D float32", "ADD", "SUB");
 
     [Theory]
     [MemberData(nameof(Operators))]
@@ -187,6 +214,8 @@ public class OptimizedKernelTests(ITestOutputHelper output)
                 "DEPTHWISE_CONV_2D" => RandomDepthwise(r),
                 "CONV_2D float32" => RandomFloatConv(r),
                 "DEPTHWISE_CONV_2D float32" => RandomFloatDepthwise(r),
+                "ADD" => RandomAddSub(r, BuiltinOperator.ADD),
+                "SUB" => RandomAddSub(r, BuiltinOperator.SUB),
                 _ => RandomFullyConnected(r),
             };
             var reference = Run(model, input, KernelSet.Reference);
