@@ -14,6 +14,16 @@ public static class SharedData
     public static string TestData => Path.Combine(Directory, "testdata");
     public static string Seanet => Path.Combine(Directory, "seanet");
 
+    /// <summary>The repository's own root (the folder holding workbench.sln).</summary>
+    public static string Repository => RepositoryRoot.Value;
+
+    private static readonly Lazy<string> RepositoryRoot = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "workbench.sln"))) return dir.FullName;
+        throw new InvalidOperationException("cannot find the repository root (workbench.sln) above " + AppContext.BaseDirectory);
+    });
+
     public static string ModelPath(string name) => Path.Combine(Models, name + ".tflite");
     public static string GoldenPath(string model, string file) => Path.Combine(Golden, model, file);
 

@@ -35,9 +35,9 @@ public sealed class FlexBufferMap
 
         int values = Indirect(buffer, rootPos, rootWidth);
         int width = 1 << (rootPacked & 3);
-        int count = checked((int)ReadUInt(buffer, values - width, width, "map size"));
+        int count = Count(ReadUInt(buffer, values - width, width, "map size"), "map size");
         int keysPos = Indirect(buffer, values - 3 * width, width);
-        int keysWidth = checked((int)ReadUInt(buffer, values - 2 * width, width, "key width"));
+        int keysWidth = Count(ReadUInt(buffer, values - 2 * width, width, "key width"), "key width");
         RequireWidth(keysWidth, "key vector");
         if ((long)values + (long)count * width + count > buffer.Length)
             throw new FormatException($"map of {count} entries runs past the end of the {buffer.Length}-byte buffer");
@@ -173,6 +173,10 @@ public sealed class FlexBufferMap
     {
         if (width is not (1 or 2 or 4 or 8)) throw new FormatException($"{what} has byte width {width}; FlexBuffers uses 1, 2, 4 or 8");
     }
+
+    /// <summary>A size field, which no valid buffer makes larger than itself (a hostile one may hold up to 2⁶⁴ − 1).</summary>
+    private static int Count(ulong value, string what) =>
+        value <= int.MaxValue ? (int)value : throw new FormatException($"{what} is {value}, more than any buffer holds");
 
     private static long CheckedLong(ulong value, string key) =>
         value <= long.MaxValue ? (long)value : throw new FormatException($"option '{key}' = {value} is too large");

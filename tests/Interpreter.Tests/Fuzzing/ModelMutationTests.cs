@@ -392,7 +392,7 @@ public class ModelMutationTests
     /// the file stopped by the FlatBuffers accessors' bounds checks is a ModelFormatException with
     /// ReadOutsideFile set. The verdict never looks at stack frames, so inlining (Release) cannot change it.
     /// </summary>
-    private static string? Classify(Exception error)
+    internal static string? Classify(Exception error)
     {
         if (error is OutOfMemoryException) return "OUT OF MEMORY";
         if (error is not TinyMlException) return $"UNTYPED {error.GetType().Name}";

@@ -42,8 +42,17 @@ public class FlexBufferMapTests
         badWidth[^1] = 3;
         var tooManyEntries = (byte[])good.Clone();
         tooManyEntries[10] = 50; // "shift\0", keys size and offset, then keys offset, keys width, map size
+        // Found by afl++ (fuzz/run.sh): a 64-bit map size past int.MaxValue overflowed a checked cast and escaped
+        // as an OverflowException instead of this format error.
+        var hugeCount = FlexBufferEncoder.Map(8, ("shift", 3));
+        int rootWidth = hugeCount[^1], rootPos = hugeCount.Length - 2 - rootWidth;
+        long rootOffset = 0;
+        for (int i = rootWidth - 1; i >= 0; i--) rootOffset = rootOffset << 8 | hugeCount[rootPos + i];
+        int mapWidth = 1 << (hugeCount[^2] & 3);
+        hugeCount.AsSpan((int)(rootPos - rootOffset - mapWidth), mapWidth).Fill(0xFF);
         return new()
         {
+            { "map size is 18446744073709551615, more than any buffer holds", hugeCount },
             { "too few for a FlexBuffer", [1, 2] },
             { "points before the buffer start", offsetTooFar },
             { "a map was expected", notAMap },
