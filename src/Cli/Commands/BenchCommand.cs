@@ -6,7 +6,7 @@ using TinyMl.Workbench.Runs;
 namespace TinyMl.Cli.Commands;
 
 /// <summary>
-/// `workbench bench MODEL [--runs N] [--warmup N] [--json] [--reference]`: times Invoke on the shared deterministic
+/// `workbench bench MODEL [--runs N] [--warmup N] [--json] [--reference] [--threads N]`: times Invoke on the shared deterministic
 /// inputs and measures managed allocation per Invoke. Always prints one JSON object, naming the kernel set that
 /// ran and the instruction sets it used.
 /// </summary>
@@ -24,18 +24,24 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print JSON (the only format bench has; accepted for symmetry)" };
         var arena = new Option<int?>("--arena") { Description = "Arena size in bytes (default 64 MiB)" };
         var reference = CliModels.ReferenceOption();
-        var command = new Command("bench", "Time a model's Invoke on the shared deterministic inputs") { model, runs, warmup, json, arena, reference };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Worker threads large convolutions may split over (opt-in; 1, the default, is the figure that counts)",
+            DefaultValueFactory = _ => 1,
+        };
+        var command = new Command("bench", "Time a model's Invoke on the shared deterministic inputs") { model, runs, warmup, json, arena, reference, threads };
         command.SetAction(r => Run(r.GetValue(model)!, r.GetValue(runs), r.GetValue(warmup), r.GetValue(arena),
-            r.GetValue(reference) ? KernelSet.Reference : KernelSet.Optimized));
+            r.GetValue(reference) ? KernelSet.Reference : KernelSet.Optimized, r.GetValue(threads)));
         return command;
     }
 
-    public static int Run(string path, int runs, int warmup, int? arenaBytes, KernelSet kernels = KernelSet.Optimized)
+    public static int Run(string path, int runs, int warmup, int? arenaBytes, KernelSet kernels = KernelSet.Optimized, int threads = 1)
     {
         if (runs < 1) throw new CliException($"--runs must be at least 1, {runs} given");
+        if (threads is < 1 or > 64) throw new CliException($"--threads must be between 1 and 64, {threads} given");
         if (warmup < 0) throw new CliException($"--warmup must not be negative, {warmup} given");
         var model = CliModels.Load(path);
-        using var interpreter = CliModels.CreateInterpreter(model, arenaBytes, kernels: kernels);
+        using var interpreter = CliModels.CreateInterpreter(model, arenaBytes, new InterpreterOptions { Threads = threads }, kernels);
         ReferenceInputs.Fill(interpreter);
         var pristine = SavedInputs.Of(interpreter);
         int warmed = Warmup.Run(() =>
@@ -70,6 +76,7 @@ public static class BenchCommand
             w.WriteString("kernels", kernels == KernelSet.Reference ? "reference" : "optimized");
             w.WriteString("isa", kernels == KernelSet.Reference ? "portable" : KernelFeatures.Isa);
             w.WriteString("cpu", KernelFeatures.Cpu);
+            w.WriteNumber("threads", threads);
             w.WriteNumber("packed_weight_bytes", interpreter.PackedWeightBytes);
             w.WriteNumber("allocate_tensors_us", Math.Round(interpreter.SetupProfile.Total.TotalMicroseconds, 1));
             w.WriteNumber("allocated_bytes_per_invoke", (double)allocated / runs);

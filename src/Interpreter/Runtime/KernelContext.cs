@@ -53,6 +53,28 @@ public sealed class KernelContext
 
     internal void BindScratch(Memory<byte>[] scratch) => _scratch = scratch;
 
+    /// <summary>How many threads <see cref="RunParallel"/> spreads work over (1 unless the interpreter was made with more).</summary>
+    public int Workers => _workers?.Workers ?? 1;
+
+    internal WorkerPool? WorkerPool
+    {
+        get => _workers;
+        set => _workers = value;
+    }
+
+    private WorkerPool? _workers;
+
+    /// <summary>Runs items 0 … <paramref name="items"/> − 1 of <paramref name="work"/> over the workers, the calling thread among them; returns when all are done.</summary>
+    public void RunParallel(IParallelWork work, int items)
+    {
+        if (_workers is null)
+        {
+            for (int i = 0; i < items; i++) work.Run(i, 0);
+            return;
+        }
+        _workers.Run(work, items);
+    }
+
     /// <summary>Bytes kernels keep outside the arena (weights repacked for SIMD in Prepare, and their small work rows), so the arena figure stays the reference kernels' and comparable with TFLM's.</summary>
     public long PackedWeightBytes { get; private set; }
 

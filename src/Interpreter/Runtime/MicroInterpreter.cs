@@ -19,6 +19,8 @@ public sealed class MicroInterpreter : IDisposable
     private readonly Tensor[] _outputs;
     private Node[] _nodes = Array.Empty<Node>();
     private KernelContext? _context;
+    private WorkerPool? _workers;
+    private const int MaxThreads = 64;
     private ArenaPlan? _plan;
     private SetupProfile? _setupProfile;
     private bool _allocated;
@@ -139,6 +141,13 @@ public sealed class MicroInterpreter : IDisposable
     {
         var subgraph = _model.MainSubgraph;
         var context = new KernelContext(_arena, _tensors);
+        if (_options.Threads > 1)
+        {
+            if (_options.Threads > MaxThreads)
+                throw new ArgumentOutOfRangeException(nameof(InterpreterOptions.Threads), _options.Threads, $"at most {MaxThreads} threads");
+            _workers ??= new WorkerPool(_options.Threads);
+            context.WorkerPool = _workers;
+        }
 
         // As in TFLM, every tensor needs a fixed element size: a string tensor's bytes are not its
         // shape times anything, and kernels would read or copy past what the arena holds.
@@ -365,5 +374,6 @@ public sealed class MicroInterpreter : IDisposable
         _disposed = true;
         foreach (var node in _nodes)
             node.Kernel.Free(node);
+        _workers?.Dispose();
     }
 }

@@ -46,4 +46,9 @@ public sealed class InterpreterOptions
     /// every intermediate can be read afterwards. The arena then needs the unshared total.
     /// </summary>
     public bool PreserveAllTensors { get; init; }
+    /// <summary>
+    /// Threads large kernels may split their work over (the optimized int8 and float32 CONV_2D), fixed at
+    /// AllocateTensors and kept until Dispose; 1 (the default) runs everything on the calling thread, as TFLM does.
+    /// </summary>
+    public int Threads { get; init; } = 1;
 }

@@ -21,6 +21,19 @@ internal sealed partial class FastConvKernel
         public required float[] Weights;
         public required float[] Bias;                 // zero-padded to whole blocks; 0 when the model has none
         public required bool HasBias;
+        public FloatRows? Split;                      // set when the layer is worth spreading over the workers
+    }
+
+    /// <summary>A large float layer's output rows in chunks for <see cref="KernelContext.RunParallel"/>.</summary>
+    private sealed class FloatRows(FloatPlan plan, Node node, int chunkRows) : IParallelWork
+    {
+        public int Chunks(int rows) => (rows + chunkRows - 1) / chunkRows;
+
+        public void Run(int item, int worker)
+        {
+            int rows = plan.Reference.Batches * plan.Reference.Window.OutputHeight;
+            RunFloat(plan, node, item * chunkRows, Math.Min(rows, (item + 1) * chunkRows));
+        }
     }
 
     private static void PrepareFloat(KernelContext context, Node node, ConvKernel.OpData d)
@@ -36,11 +49,26 @@ internal sealed partial class FastConvKernel
         var bias = new float[blocks * FloatBlock];
         var biasTensor = node.OptionalInput(2);
         biasTensor?.AsReadOnlySpan<float>().CopyTo(bias);
-        node.Data = new FloatPlan { Reference = d, Weights = weights, Bias = bias, HasBias = biasTensor is not null, Taps = TapRanges.Of(d.Window, d.FilterHeight, d.FilterWidth, d.InputHeight, d.InputWidth) };
+        var plan = new FloatPlan { Reference = d, Weights = weights, Bias = bias, HasBias = biasTensor is not null, Taps = TapRanges.Of(d.Window, d.FilterHeight, d.FilterWidth, d.InputHeight, d.InputWidth) };
+        int rows = d.Batches * d.Window.OutputHeight;
+        long macs = (long)rows * d.Window.OutputWidth * d.OutputDepth * taps * d.FilterDepth;
+        if (context.Workers > 1 && macs >= ParallelMacs && rows > 1)
+            plan.Split = new FloatRows(plan, node, (rows + 4 * context.Workers - 1) / (4 * context.Workers));
+        node.Data = plan;
         context.AddPackedWeightBytes((weights.Length + bias.Length) * sizeof(float));
     }
 
-    private static unsafe void RunFloat(FloatPlan plan, Node node)
+    private static void RunFloat(FloatPlan plan, Node node, KernelContext context)
+    {
+        int rows = plan.Reference.Batches * plan.Reference.Window.OutputHeight;
+        if (plan.Split is { } split)
+            context.RunParallel(split, split.Chunks(rows));
+        else
+            RunFloat(plan, node, 0, rows);
+    }
+
+    /// <summary>Output rows (over batches) <paramref name="firstRow"/> up to <paramref name="endRow"/>.</summary>
+    private static unsafe void RunFloat(FloatPlan plan, Node node, int firstRow, int endRow)
     {
         var d = plan.Reference;
         var w = d.Window;
@@ -55,10 +83,9 @@ internal sealed partial class FastConvKernel
         fixed (float* biasBase = plan.Bias)
         fixed (float* outBase = output)
         {
-            int pixel = 0;
-            for (int b = 0; b < d.Batches; b++)
-            for (int oy = 0; oy < w.OutputHeight; oy++)
+            for (int outRow = firstRow; outRow < endRow; outRow++)
             {
+                int b = outRow / w.OutputHeight, oy = outRow % w.OutputHeight, pixel = outRow * w.OutputWidth;
                 int inY0 = oy * w.StrideHeight - w.PadHeight;
                 int fy0 = plan.Taps.RowStart[oy], fy1 = plan.Taps.RowEnd[oy];
                 for (int ox = 0; ox < w.OutputWidth; ox++, pixel++)

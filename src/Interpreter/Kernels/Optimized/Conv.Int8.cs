@@ -31,9 +31,28 @@ internal sealed partial class FastConvKernel : OperatorKernel
         public required short[] PackedWeights;      // [block][K/2][16 channels][2]
         public required int[] Bias;                 // bias + offset · Σw, per channel (padded to blocks)
         public required Requantize.Lanes[] Lanes;   // per 8 channels
-        public required short[] Rows;              // im2col rows of one pixel tile
+        public required short[] Rows;              // im2col rows of one pixel tile, per worker
         public required bool PointwiseUnpadded;     // 1×1, stride 1: the input rows are the GEMM rows
+        public Parallel? Split;                     // set when the layer is worth spreading over the workers
     }
+
+    /// <summary>A large layer's pixel tiles in chunks for <see cref="KernelContext.RunParallel"/>; worker w gathers into its own rows.</summary>
+    private sealed class Parallel(Plan plan, Node node, int chunkPixels) : IParallelWork
+    {
+        public int Chunks(int pixels) => (pixels + chunkPixels - 1) / chunkPixels;
+
+        public void Run(int item, int worker)
+        {
+            int pixels = plan.Reference.Batches * plan.Reference.Window.OutputHeight * plan.Reference.Window.OutputWidth;
+            int first = item * chunkPixels, end = Math.Min(pixels, first + chunkPixels);
+            int rowsLength = PixelTile * plan.PairedDepth;
+            FastConvKernel.Run(plan, node.Inputs[0]!.AsReadOnlySpan<sbyte>(), node.Outputs[0].AsSpan<sbyte>(),
+                plan.Rows.AsSpan(worker * rowsLength, rowsLength), first, end);
+        }
+    }
+
+    // Below this many multiply-accumulates a layer runs on the calling thread: waking workers costs more.
+    private const long ParallelMacs = 1_000_000;
 
     public static bool Supported => Avx2.IsSupported;
 
@@ -86,20 +105,31 @@ internal sealed partial class FastConvKernel : OperatorKernel
         var w = d.Window;
         bool pointwise = d.FilterHeight == 1 && d.FilterWidth == 1 && w.StrideHeight == 1 && w.StrideWidth == 1
             && w.PadHeight == 0 && w.PadWidth == 0 && depth % 2 == 0;
-        node.Data = new Plan
+        int pixels = d.Batches * w.OutputHeight * w.OutputWidth;
+        long macs = (long)pixels * d.OutputDepth * depth;
+        int workers = macs >= ParallelMacs ? context.Workers : 1;
+        var plan = new Plan
         {
             Reference = d, Depth = depth, PairedDepth = paired, PackedWeights = packed, Bias = bias, Lanes = lanes,
-            Rows = new short[PixelTile * paired],
+            Rows = new short[workers * PixelTile * paired],
             PointwiseUnpadded = pointwise,
         };
-        context.AddPackedWeightBytes(packed.Length * sizeof(short) + bias.Length * sizeof(int) + PixelTile * paired * sizeof(short));
+        if (workers > 1)
+        {
+            // Four chunks per worker evens out uneven progress; a chunk is a whole number of tiles.
+            int perChunk = (pixels + 4 * workers - 1) / (4 * workers);
+            int chunk = (perChunk + PixelTile - 1) / PixelTile * PixelTile;
+            plan.Split = new Parallel(plan, node, chunk);
+        }
+        node.Data = plan;
+        context.AddPackedWeightBytes(packed.Length * sizeof(short) + bias.Length * sizeof(int) + plan.Rows.Length * sizeof(short));
     }
 
     public override void Invoke(KernelContext context, Node node)
     {
         if (node.Data is FloatPlan floatPlan)
         {
-            RunFloat(floatPlan, node);
+            RunFloat(floatPlan, node, context);
             return;
         }
         if (node.Data is not Plan plan)
@@ -107,19 +137,24 @@ internal sealed partial class FastConvKernel : OperatorKernel
             _reference.Invoke(context, node);
             return;
         }
-        Run(plan, node.Inputs[0]!.AsReadOnlySpan<sbyte>(), node.Outputs[0].AsSpan<sbyte>(), plan.Rows);
+        var d = plan.Reference;
+        int pixels = d.Batches * d.Window.OutputHeight * d.Window.OutputWidth;
+        if (plan.Split is { } split)
+            context.RunParallel(split, split.Chunks(pixels));
+        else
+            Run(plan, node.Inputs[0]!.AsReadOnlySpan<sbyte>(), node.Outputs[0].AsSpan<sbyte>(), plan.Rows, 0, pixels);
     }
 
-    private static void Run(Plan plan, ReadOnlySpan<sbyte> input, Span<sbyte> output, Span<short> rows)
+    /// <summary>Output pixels <paramref name="first"/> up to <paramref name="end"/>, a tile of four at a time, gathered into <paramref name="rows"/>.</summary>
+    private static void Run(Plan plan, ReadOnlySpan<sbyte> input, Span<sbyte> output, Span<short> rows, int first, int end)
     {
         var d = plan.Reference;
         var w = d.Window;
-        int pixels = d.Batches * w.OutputHeight * w.OutputWidth;
         // The next pixel to gather, as coordinates stepped along (no divisions per pixel).
-        int ox = 0, oy = 0, b = 0;
-        for (int p0 = 0; p0 < pixels; p0 += PixelTile)
+        int ox = first % w.OutputWidth, oy = first / w.OutputWidth % w.OutputHeight, b = first / (w.OutputWidth * w.OutputHeight);
+        for (int p0 = first; p0 < end; p0 += PixelTile)
         {
-            int count = Math.Min(PixelTile, pixels - p0);
+            int count = Math.Min(PixelTile, end - p0);
             for (int i = 0; i < PixelTile; i++)
             {
                 var row = rows.Slice(i * plan.PairedDepth, plan.PairedDepth);

@@ -10,9 +10,9 @@ namespace TinyMl.Interpreter.Tests.Kernels.Optimized;
 /// </summary>
 public class OptimizedKernelTests(ITestOutputHelper output)
 {
-    private static byte[] Run(Model model, byte[] input, KernelSet kernels)
+    private static byte[] Run(Model model, byte[] input, KernelSet kernels, int threads = 1)
     {
-        using var interpreter = new MicroInterpreter(model, OpResolver.WithAllBuiltins(kernels), 4 << 20);
+        using var interpreter = new MicroInterpreter(model, OpResolver.WithAllBuiltins(kernels), 4 << 20, new InterpreterOptions { Threads = threads });
         interpreter.AllocateTensors();
         interpreter.Input(0).CopyFrom(input);
         interpreter.Invoke();
@@ -26,10 +26,14 @@ public class OptimizedKernelTests(ITestOutputHelper output)
     }
 
     /// <summary>A random int8 CONV_2D with per-channel weights; pointwise (1×1, stride 1, VALID) one time in three.</summary>
-    private static (Model Model, byte[] Input, string Shape) RandomConv(Random r)
+    private static (Model Model, byte[] Input, string Shape) RandomConv(Random r) => RandomConv(r, large: false);
+
+    /// <summary><paramref name="large"/>: a layer of a few million multiply-accumulates, which the kernel splits over worker threads.</summary>
+    private static (Model Model, byte[] Input, string Shape) RandomConv(Random r, bool large)
     {
         bool pointwise = r.Next(3) == 0;
-        int h = r.Next(1, 12), w = r.Next(1, 12), cin = r.Next(1, 40), cout = r.Next(1, 40);
+        int h = large ? r.Next(24, 49) : r.Next(1, 12), w = large ? r.Next(24, 49) : r.Next(1, 12);
+        int cin = large ? r.Next(16, 49) : r.Next(1, 40), cout = large ? r.Next(16, 49) : r.Next(1, 40);
         int kh = pointwise ? 1 : r.Next(1, 5), kw = pointwise ? 1 : r.Next(1, 5);
         int stride = pointwise ? 1 : r.Next(1, 4), dilation = pointwise ? 1 : r.Next(1, 3);
         var padding = pointwise || r.Next(2) == 0 ? Padding.VALID : Padding.SAME;
@@ -122,9 +126,12 @@ public class OptimizedKernelTests(ITestOutputHelper output)
     }
 
     /// <summary>A random float32 CONV_2D: the same geometry as the int8 cases, values of both signs, bias or none.</summary>
-    private static (Model Model, byte[] Input, string Shape) RandomFloatConv(Random r)
+    private static (Model Model, byte[] Input, string Shape) RandomFloatConv(Random r) => RandomFloatConv(r, large: false);
+
+    private static (Model Model, byte[] Input, string Shape) RandomFloatConv(Random r, bool large)
     {
-        int h = r.Next(1, 10), w = r.Next(1, 10), cin = r.Next(1, 24), cout = r.Next(1, 40);
+        int h = large ? r.Next(24, 49) : r.Next(1, 10), w = large ? r.Next(24, 49) : r.Next(1, 10);
+        int cin = large ? r.Next(16, 33) : r.Next(1, 24), cout = large ? r.Next(16, 49) : r.Next(1, 40);
         int kh = r.Next(1, 4), kw = r.Next(1, 4), stride = r.Next(1, 3), dilation = r.Next(1, 3);
         var padding = r.Next(2) == 0 ? Padding.VALID : Padding.SAME;
         if (OutputSize(padding, h, kh, stride, dilation) < 1 || OutputSize(padding, w, kw, stride, dilation) < 1) padding = Padding.SAME;
@@ -229,6 +236,37 @@ public class OptimizedKernelTests(ITestOutputHelper output)
         }
         output.WriteLine($"400 models, {elements} output bytes compared");
         Assert.Equal(0, differing);
+    }
+
+    [Theory]
+    [InlineData("CONV_2D")]
+    [InlineData("CONV_2D float32")]
+    public void Convolutions_split_over_worker_threads_give_the_single_thread_bytes(string op)
+    {
+        var r = new Random(7);
+        for (int i = 0; i < 12; i++)
+        {
+            var (model, input, shape) = op == "CONV_2D" ? RandomConv(r, large: true) : RandomFloatConv(r, large: true);
+            var reference = Run(model, input, KernelSet.Reference);
+            foreach (int threads in new[] { 2, 3, 4 })
+                Assert.True(reference.AsSpan().SequenceEqual(Run(model, input, KernelSet.Optimized, threads)), $"case {i} {shape}, {threads} threads");
+        }
+    }
+
+    [Fact]
+    public void Invoke_with_worker_threads_allocates_nothing_and_matches_the_golden_model()
+    {
+        var model = Model.Load(SharedData.ModelPath("mobilenet_v2_quantized_1x3x224x224"));
+        using var single = new MicroInterpreter(model, OpResolver.WithAllBuiltins(), 8 << 20);
+        using var threaded = new MicroInterpreter(model, OpResolver.WithAllBuiltins(), 8 << 20, new InterpreterOptions { Threads = 4 });
+        foreach (var interpreter in new[] { single, threaded })
+        {
+            interpreter.AllocateTensors();
+            ReferenceInputs.Fill(interpreter);
+            interpreter.Invoke();
+        }
+        Assert.True(single.Output(0).Bytes.SequenceEqual(threaded.Output(0).Bytes));
+        Assert.Equal(0, InvokeAllocations.Measure(threaded, invokes: 2));
     }
 
     [Fact]
