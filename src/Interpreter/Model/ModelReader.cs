@@ -15,8 +15,25 @@ internal sealed class ModelReader
     private readonly byte[] _bytes;
     private readonly string _source;
     private readonly ByteBuffer _bb;
-    // The place being read, kept current so that any failure can say where it happened.
-    private string _where = "";
+    // The place being read, kept current so that any failure can say where it happened. Kept as parts and
+    // spelled out only for an error: a string per field read cost as much as the walk itself.
+    private Location _where;
+
+    private readonly record struct Location(string? Scope = null, int Index = -1, string? Part = null, int PartIndex = -1,
+        string? Name = null, bool QuotedName = false, string? Field = null)
+    {
+        public bool IsEmpty => Scope is null;
+
+        public override string ToString()
+        {
+            var text = new System.Text.StringBuilder(Scope);
+            if (Index >= 0) text.Append(' ').Append(Index);
+            if (Part is not null) text.Append(", ").Append(Part).Append(' ').Append(PartIndex);
+            if (!string.IsNullOrEmpty(Name)) text.Append(QuotedName ? $" ('{Name}')" : $" ({Name})");
+            if (Field is not null) text.Append(", field ").Append(Field);
+            return text.ToString();
+        }
+    }
 
     private ModelReader(byte[] bytes, string source)
     {
@@ -33,7 +50,7 @@ internal sealed class ModelReader
     }
 
     private ModelFormatException Error(string problem, Exception? inner = null) =>
-        new(_where.Length == 0 ? _source : $"{_source}: {_where}", problem, inner);
+        new(_where.IsEmpty ? _source : $"{_source}: {_where}", problem, inner);
 
     private Model Read()
     {
@@ -58,7 +75,7 @@ internal sealed class ModelReader
         {
             // What Google.FlatBuffers' ByteBuffer (spans, array segments, UTF-8 decoding) throws when a read leaves the buffer. Anything
             // else escaping the walk is a bug of this reader and must not be dressed up as a bad file.
-            throw new ModelFormatException(_where.Length == 0 ? _source : $"{_source}: {_where}",
+            throw new ModelFormatException(_where.IsEmpty ? _source : $"{_source}: {_where}",
                 "flatbuffer offset or length points outside the file", e, readOutsideFile: true);
         }
     }
@@ -87,18 +104,18 @@ internal sealed class ModelReader
     private Model Walk()
     {
         var root = Fb.Model.GetRootAsModel(_bb);
-        _where = "model, field version";
+        _where = new("model", Field: "version");
         var version = (long)root.Version;
         if (version != Model.SchemaVersion)
             throw Error($"schema version is {version}, expected {Model.SchemaVersion}");
 
-        _where = "model, field description";
+        _where = new("model", Field: "description");
         var description = CheckedString(root.Description);
 
         var buffers = ReadBuffers(root);
         var codes = ReadOperatorCodes(root);
 
-        _where = "model, field subgraphs";
+        _where = new("model", Field: "subgraphs");
         int subgraphCount = CheckedLength(root.SubgraphsLength, 4);
         if (subgraphCount == 0)
             throw Error("the model has no subgraph 0");
@@ -108,7 +125,7 @@ internal sealed class ModelReader
 
         CheckSubgraphCalls(subgraphs);
         var metadata = ReadMetadata(root, buffers, subgraphs);
-        _where = "";
+        _where = default;
         return new Model(_source, _bytes, (int)version, description, codes, subgraphs, metadata);
     }
 
@@ -126,7 +143,7 @@ internal sealed class ModelReader
             calls[s] = [];
             foreach (var op in subgraphs[s].Operators)
             {
-                _where = $"subgraph {s}, operator {op.Index} ({op.Name}), field builtin_options";
+                _where = new("subgraph", s, "operator", op.Index, op.Name, Field: "builtin_options");
                 foreach (int callee in Callees(op))
                 {
                     if (callee < 0 || callee >= n)
@@ -159,7 +176,7 @@ internal sealed class ModelReader
                 {
                     int from = path.FindIndex(p => p.Subgraph == callee);
                     string cycle = string.Join(" → ", path.Skip(from).Select(p => p.Subgraph).Append(callee));
-                    _where = $"subgraph {s}, operator {op.Index} ({op.Name}), field builtin_options";
+                    _where = new("subgraph", s, "operator", op.Index, op.Name, Field: "builtin_options");
                     throw Error($"calls subgraph {callee}, which is still running: the calls {cycle} recurse, and the runtime supports no recursion");
                 }
                 if (state[callee] == 0)
@@ -212,12 +229,12 @@ internal sealed class ModelReader
 
     private ReadOnlyMemory<byte>[] ReadBuffers(Fb.Model root)
     {
-        _where = "model, field buffers";
+        _where = new("model", Field: "buffers");
         int count = CheckedLength(root.BuffersLength, 4);
         var buffers = new ReadOnlyMemory<byte>[count];
         for (int b = 0; b < count; b++)
         {
-            _where = $"buffer {b}";
+            _where = new("buffer", b);
             var buffer = root.Buffers(b);
             if (buffer is null) continue;
             var fb = buffer.Value;
@@ -225,13 +242,13 @@ internal sealed class ModelReader
             if (offset > 1)
             {
                 // Data stored outside the flatbuffer (models over 2 GB): offset/size address the file itself.
-                _where = $"buffer {b}, field offset";
+                _where = new("buffer", b, Field: "offset");
                 if (size > (ulong)_bytes.Length || offset > (ulong)_bytes.Length - size)
                     throw Error($"data at offset {offset} with size {size} lies outside the {_bytes.Length}-byte file");
                 buffers[b] = new ReadOnlyMemory<byte>(_bytes, (int)offset, (int)size);
                 continue;
             }
-            _where = $"buffer {b}, field data";
+            _where = new("buffer", b, Field: "data");
             var segment = fb.GetDataBytes();
             if (segment is { } seg && seg.Count > 0)
             {
@@ -245,23 +262,23 @@ internal sealed class ModelReader
 
     private OperatorCodeInfo[] ReadOperatorCodes(Fb.Model root)
     {
-        _where = "model, field operator_codes";
+        _where = new("model", Field: "operator_codes");
         int count = CheckedLength(root.OperatorCodesLength, 4);
         var codes = new OperatorCodeInfo[count];
         for (int i = 0; i < count; i++)
         {
-            _where = $"operator_codes {i}";
+            _where = new("operator_codes", i);
             var code = root.OperatorCodes(i) ?? throw Error("entry is missing");
             // Newer models keep the code in builtin_code; older ones in deprecated_builtin_code
             // (a byte, 127 meaning "look at builtin_code"). TFLite takes the larger of the two.
             int deprecated = code.DeprecatedBuiltinCode;
             int builtin = (int)code.BuiltinCode;
             int resolved = Math.Max(deprecated, builtin);
-            _where = $"operator_codes {i}, field builtin_code";
+            _where = new("operator_codes", i, Field: "builtin_code");
             if (deprecated < 0 || builtin < 0 || !Enum.IsDefined((Fb.BuiltinOperator)resolved))
                 throw Error($"builtin code {resolved} (builtin_code {builtin}, deprecated_builtin_code {deprecated}) is not a known operator");
             var op = (Fb.BuiltinOperator)resolved;
-            _where = $"operator_codes {i}, field custom_code";
+            _where = new("operator_codes", i, Field: "custom_code");
             string? custom = op == Fb.BuiltinOperator.CUSTOM ? CheckedString(code.CustomCode) : null;
             if (op == Fb.BuiltinOperator.CUSTOM && string.IsNullOrEmpty(custom))
                 throw Error("custom operator has no custom_code");
@@ -272,22 +289,22 @@ internal sealed class ModelReader
 
     private SubGraphInfo ReadSubgraph(Fb.Model root, int s, ReadOnlyMemory<byte>[] buffers, OperatorCodeInfo[] codes)
     {
-        _where = $"subgraph {s}";
+        _where = new("subgraph", s);
         var sg = root.Subgraphs(s) ?? throw Error("entry is missing");
         string name = CheckedString(sg.Name);
 
-        _where = $"subgraph {s}, field tensors";
+        _where = new("subgraph", s, Field: "tensors");
         int tensorCount = CheckedLength(sg.TensorsLength, 4);
         var tensors = new TensorInfo[tensorCount];
         for (int t = 0; t < tensorCount; t++)
             tensors[t] = ReadTensor(sg, s, t, buffers);
 
-        _where = $"subgraph {s}, field inputs";
+        _where = new("subgraph", s, Field: "inputs");
         var inputs = ReadIndices(CheckedLength(sg.InputsLength, 4), sg.Inputs, tensorCount, allowOmitted: false);
-        _where = $"subgraph {s}, field outputs";
+        _where = new("subgraph", s, Field: "outputs");
         var outputs = ReadIndices(CheckedLength(sg.OutputsLength, 4), sg.Outputs, tensorCount, allowOmitted: false);
 
-        _where = $"subgraph {s}, field operators";
+        _where = new("subgraph", s, Field: "operators");
         int opCount = CheckedLength(sg.OperatorsLength, 4);
         var operators = new OperatorInfo[opCount];
         for (int o = 0; o < opCount; o++)
@@ -298,17 +315,17 @@ internal sealed class ModelReader
 
     private TensorInfo ReadTensor(Fb.SubGraph sg, int s, int t, ReadOnlyMemory<byte>[] buffers)
     {
-        _where = $"subgraph {s}, tensor {t}";
+        _where = new("subgraph", s, "tensor", t);
         var tensor = sg.Tensors(t) ?? throw Error("entry is missing");
         string name = CheckedString(tensor.Name);
-        string where = name.Length > 0 ? $"subgraph {s}, tensor {t} ('{name}')" : $"subgraph {s}, tensor {t}";
+        var where = new Location("subgraph", s, "tensor", t, name, QuotedName: true);
 
-        _where = $"{where}, field type";
+        _where = where with { Field = "type" };
         var type = tensor.Type;
         if (!TensorTypes.IsKnown(type))
             throw Error($"tensor type {(sbyte)type} is not a TFLite type");
 
-        _where = $"{where}, field shape";
+        _where = where with { Field = "shape" };
         int rank = CheckedLength(tensor.ShapeLength, 4);
         var shape = new int[rank];
         long elements = 1;
@@ -325,7 +342,7 @@ internal sealed class ModelReader
         if (elements * Math.Max(elementSize, 1) > int.MaxValue)
             throw Error($"shape [{string.Join(",", shape)}] of {TensorTypes.Name(type)} exceeds 2 GB");
 
-        _where = $"{where}, field buffer";
+        _where = where with { Field = "buffer" };
         long bufferIndex = tensor.Buffer;
         if (bufferIndex >= buffers.Length)
             throw Error($"buffer index {bufferIndex} is out of range (the model has {buffers.Length} buffers)");
@@ -338,10 +355,10 @@ internal sealed class ModelReader
                 throw Error($"constant buffer {bufferIndex} holds {data.Length} bytes, but {TensorTypes.Name(type)}[{string.Join(",", shape)}] needs {expected}");
         }
 
-        _where = $"{where}, field quantization";
+        _where = where with { Field = "quantization" };
         var quantization = ReadQuantization(tensor, shape);
 
-        _where = $"{where}, field is_variable";
+        _where = where with { Field = "is_variable" };
         bool isVariable = tensor.IsVariable;
 
         return new TensorInfo
@@ -361,17 +378,21 @@ internal sealed class ModelReader
         if (scaleCount == 0 && zeroCount == 0) return null;
         if (zeroCount != scaleCount && zeroCount != 0)
             throw Error($"{scaleCount} scales but {zeroCount} zero points");
+        // Per-channel models carry thousands of scales: read them straight from the file's bytes, not through
+        // an accessor call per element (which dominated opening a 4 MB model).
+        var scaleBytes = VectorBytes(qp.GetScaleBytes(), scaleCount, sizeof(float), "scale");
+        var zeroBytes = VectorBytes(qp.GetZeroPointBytes(), zeroCount, sizeof(long), "zero_point");
         var scales = new float[scaleCount];
         for (int i = 0; i < scaleCount; i++)
         {
-            scales[i] = qp.Scale(i);
+            scales[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(scaleBytes.Slice(i * sizeof(float)));
             if (!float.IsFinite(scales[i]) || scales[i] < 0)
                 throw Error($"scale {i} is {scales[i]}, must be finite and not negative");
         }
         var zeros = new int[scaleCount];
         for (int i = 0; i < zeroCount; i++)
         {
-            long z = qp.ZeroPoint(i);
+            long z = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(zeroBytes.Slice(i * sizeof(long)));
             if (z is < int.MinValue or > int.MaxValue)
                 throw Error($"zero point {i} is {z}, outside the 32-bit range");
             zeros[i] = (int)z;
@@ -395,6 +416,21 @@ internal sealed class ModelReader
         return new QuantizationParams(scales, zeros, dim);
     }
 
+    /// <summary>
+    /// The bytes of a flatbuffer vector of <paramref name="count"/> elements. The generated accessor's segment
+    /// gives the start (and is bounds-checked for count bytes only), so the whole extent is checked here.
+    /// </summary>
+    private ReadOnlySpan<byte> VectorBytes(ArraySegment<byte>? segment, int count, int elementSize, string what)
+    {
+        if (count == 0) return default;
+        if (segment is not { Array: not null } start)
+            throw Error($"the {what} vector is missing");
+        long end = start.Offset + (long)count * elementSize;
+        if (start.Array != _bytes || start.Offset < 0 || end > _bytes.Length)
+            throw Error($"the {count} {what} values run past the end of the {_bytes.Length}-byte file");
+        return _bytes.AsSpan(start.Offset, count * elementSize);
+    }
+
     private int[] ReadIndices(int count, Func<int, int> get, int tensorCount, bool allowOmitted)
     {
         var result = new int[count];
@@ -410,39 +446,39 @@ internal sealed class ModelReader
 
     private OperatorInfo ReadOperator(Fb.SubGraph sg, int s, int o, int tensorCount, OperatorCodeInfo[] codes, TensorInfo[] tensors)
     {
-        _where = $"subgraph {s}, operator {o}";
+        _where = new("subgraph", s, "operator", o);
         var op = sg.Operators(o) ?? throw Error("entry is missing");
 
-        _where = $"subgraph {s}, operator {o}, field opcode_index";
+        _where = new("subgraph", s, "operator", o, Field: "opcode_index");
         long opcode = op.OpcodeIndex;
         if (opcode >= codes.Length)
             throw Error($"opcode index {opcode} is out of range (the model has {codes.Length} operator codes)");
         var code = codes[opcode];
-        string where = $"subgraph {s}, operator {o} ({code.Name})";
+        var where = new Location("subgraph", s, "operator", o, code.Name);
 
-        _where = $"{where}, field inputs";
+        _where = where with { Field = "inputs" };
         var inputs = ReadIndices(CheckedLength(op.InputsLength, 4), op.Inputs, tensorCount, allowOmitted: true);
-        _where = $"{where}, field outputs";
+        _where = where with { Field = "outputs" };
         var outputs = ReadIndices(CheckedLength(op.OutputsLength, 4), op.Outputs, tensorCount, allowOmitted: false);
         foreach (int t in outputs)
             if (tensors[t].IsConstant)
                 throw Error($"output tensor {t} is a constant (it has buffer data)");
-        _where = $"{where}, field intermediates";
+        _where = where with { Field = "intermediates" };
         var intermediates = ReadIndices(CheckedLength(op.IntermediatesLength, 4), op.Intermediates, tensorCount, allowOmitted: true);
 
-        _where = $"{where}, field builtin_options_type";
+        _where = where with { Field = "builtin_options_type" };
         var optionsType = op.BuiltinOptionsType;
         if (op.BuiltinOptions<RawTable>() is { } options) CheckTable(options.Position);
-        _where = $"{where}, field builtin_options_2_type";
+        _where = where with { Field = "builtin_options_2_type" };
         var options2Type = op.BuiltinOptions2Type;
         if (op.BuiltinOptions2<RawTable>() is { } options2) CheckTable(options2.Position);
         // Every field of the operator (options tables, their vectors and strings) read once, here, where
         // a read outside the file becomes a located ModelFormatException; kernels read the same fields
         // later and can then trust them to be inside the file.
-        _where = $"{where}, builtin options";
+        _where = where with { Field = "builtin_options" };
         op.UnPack();
 
-        _where = $"{where}, field custom_options";
+        _where = where with { Field = "custom_options" };
         ReadOnlyMemory<byte> custom = default;
         ulong largeOffset = op.LargeCustomOptionsOffset, largeSize = op.LargeCustomOptionsSize;
         if (largeOffset > 1)
@@ -466,15 +502,15 @@ internal sealed class ModelReader
 
     private List<KeyValuePair<string, ReadOnlyMemory<byte>>> ReadMetadata(Fb.Model root, ReadOnlyMemory<byte>[] buffers, SubGraphInfo[] subgraphs)
     {
-        _where = "model, field metadata";
+        _where = new("model", Field: "metadata");
         int count = CheckedLength(root.MetadataLength, 4);
         var result = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>(count);
         for (int i = 0; i < count; i++)
         {
-            _where = $"metadata {i}";
+            _where = new("metadata", i);
             var entry = root.Metadata(i) ?? throw Error("entry is missing");
             string name = CheckedString(entry.Name);
-            _where = $"metadata {i} ('{name}'), field buffer";
+            _where = new("metadata", i, Name: name, QuotedName: true, Field: "buffer");
             long b = entry.Buffer;
             if (b >= buffers.Length)
                 throw Error($"buffer index {b} is out of range (the model has {buffers.Length} buffers)");
