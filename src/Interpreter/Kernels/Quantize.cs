@@ -147,10 +147,16 @@ internal sealed class DequantizeKernel : OperatorKernel
             $"needs 1 input and 1 output, the model gives {node.InputCount} and {node.OutputCount}");
         var input = node.Input(0);
         var output = node.Output(0);
-        if (input.Type is not (TensorType.INT8 or TensorType.INT16 or TensorType.UINT8) || output.Type != TensorType.FLOAT32)
+        if (input.Type is not (TensorType.INT8 or TensorType.INT16 or TensorType.UINT8 or TensorType.FLOAT16) || output.Type != TensorType.FLOAT32)
             throw node.Unsupported(
-                $"input {TensorTypes.Name(input.Type)} with output {TensorTypes.Name(output.Type)} is not supported (int8, int16 or uint8 to float32)");
+                $"input {TensorTypes.Name(input.Type)} with output {TensorTypes.Name(output.Type)} is not supported (int8, int16, uint8 or float16 to float32)");
         node.RequireSameElementCount(input, output);
+        // float16 weights (converters' "float16 quantization") are widened exactly; they carry no scale.
+        if (input.Type == TensorType.FLOAT16)
+        {
+            node.Data = new OpData();
+            return;
+        }
         node.RequirePerTensorQuantization(input, "input");
         node.Data = new OpData { Scale = input.Scale, ZeroPoint = input.ZeroPoint };
     }
@@ -165,6 +171,10 @@ internal sealed class DequantizeKernel : OperatorKernel
             case TensorType.INT8: Dequantize(d, input.AsReadOnlySpan<sbyte>(), output); break;
             case TensorType.INT16: Dequantize(d, input.AsReadOnlySpan<short>(), output); break;
             case TensorType.UINT8: Dequantize(d, input.AsReadOnlySpan<byte>(), output); break;
+            case TensorType.FLOAT16:
+                var halves = input.AsReadOnlySpan<Half>();
+                for (int i = 0; i < halves.Length; i++) output[i] = (float)halves[i];
+                break;
         }
     }
 

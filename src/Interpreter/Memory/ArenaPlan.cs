@@ -1,6 +1,7 @@
 namespace TinyMl.Interpreter;
 
-public enum PlannedBufferKind { Tensor, Scratch }
+/// <summary>What a planned buffer holds: a main-subgraph tensor, a kernel's scratch, or a tensor of a subgraph a control-flow operator runs.</summary>
+public enum PlannedBufferKind { Tensor, Scratch, SubgraphTensor }
 
 /// <summary>
 /// One buffer of the arena head: a tensor or a kernel scratch buffer, its aligned size, the operators

@@ -4,8 +4,8 @@ using TinyMl.Interpreter.Schema;
 namespace TinyMl.Interpreter;
 
 /// <summary>
-/// Writes .tflite flatbuffers: tensors (with constant data and quantization), operators and the
-/// subgraph's inputs and outputs, through the schema's object API. Used to make the project's own
+/// Writes .tflite flatbuffers: tensors (with constant data and quantization), operators, the inputs and
+/// outputs of the main subgraph and of any further subgraphs (for control flow), through the schema's object API. Used to make the project's own
 /// models (the sine model in data/) and single-operator models in tests and notebooks.
 /// </summary>
 public sealed class ModelBuilder
@@ -20,7 +20,29 @@ public sealed class ModelBuilder
         Description = "TinyML Workbench",
     };
 
-    private SubGraphT Graph => _model.Subgraphs[0];
+    private int _current;
+
+    private SubGraphT Graph => _model.Subgraphs[_current];
+
+    /// <summary>
+    /// Adds a subgraph (for IF, WHILE or CALL_ONCE to run) and makes it the one later calls build; returns its
+    /// index. <see cref="InSubgraph"/> switches back (subgraph 0 is the model's main graph).
+    /// </summary>
+    public int AddSubgraph(string name)
+    {
+        _model.Subgraphs.Add(new SubGraphT { Tensors = new(), Operators = new(), Inputs = new(), Outputs = new(), Name = name });
+        _current = _model.Subgraphs.Count - 1;
+        return _current;
+    }
+
+    /// <summary>Makes subgraph <paramref name="index"/> the one AddTensor, AddOperator, SetInputs and SetOutputs build.</summary>
+    public ModelBuilder InSubgraph(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _model.Subgraphs.Count);
+        _current = index;
+        return this;
+    }
 
     public string Description
     {

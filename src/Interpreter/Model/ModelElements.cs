@@ -47,6 +47,15 @@ public sealed class OperatorInfo
 
     public string Name => Code.Name;
 
+    /// <summary>The subgraphs a control-flow operator (CALL_ONCE, IF, WHILE) runs; an absent options table reads as index 0, the flatbuffer default.</summary>
+    public int[] CalledSubgraphs => Code.Builtin switch
+    {
+        BuiltinOperator.CALL_ONCE => [Options<CallOnceOptions>()?.InitSubgraphIndex ?? 0],
+        BuiltinOperator.IF => Options<IfOptions>() is { } o ? [o.ThenSubgraphIndex, o.ElseSubgraphIndex] : [0, 0],
+        BuiltinOperator.WHILE => Options<WhileOptions>() is { } o ? [o.CondSubgraphIndex, o.BodySubgraphIndex] : [0, 0],
+        _ => [],
+    };
+
     /// <summary>
     /// The builtin options table of type <typeparamref name="T"/>, or null when absent. A table of
     /// another type is the model's error: reading it as <typeparamref name="T"/> would give garbage.

@@ -144,7 +144,7 @@ internal sealed class ModelReader
             foreach (var op in subgraphs[s].Operators)
             {
                 _where = new("subgraph", s, "operator", op.Index, op.Name, Field: "builtin_options");
-                foreach (int callee in Callees(op))
+                foreach (int callee in op.CalledSubgraphs)
                 {
                     if (callee < 0 || callee >= n)
                         throw Error($"calls subgraph {callee}, but the model has {n} subgraphs");
@@ -187,15 +187,6 @@ internal sealed class ModelReader
             }
         }
     }
-
-    /// <summary>The subgraphs a control-flow operator runs (an absent options table reads as index 0, the flatbuffer default).</summary>
-    private static int[] Callees(OperatorInfo op) => op.Code.Builtin switch
-    {
-        Fb.BuiltinOperator.CALL_ONCE => [op.Options<Fb.CallOnceOptions>()?.InitSubgraphIndex ?? 0],
-        Fb.BuiltinOperator.IF => op.Options<Fb.IfOptions>() is { } o ? [o.ThenSubgraphIndex, o.ElseSubgraphIndex] : [0, 0],
-        Fb.BuiltinOperator.WHILE => op.Options<Fb.WhileOptions>() is { } o ? [o.CondSubgraphIndex, o.BodySubgraphIndex] : [0, 0],
-        _ => [],
-    };
 
     // Vector lengths come from the file: bound them by the file size before allocating anything.
     // The bound is cumulative because distinct vectors cannot together hold more bytes than the file;

@@ -5,7 +5,7 @@ namespace TinyMl.Interpreter;
 /// <summary>Facts about TFLite element types that the reader, allocator and kernels share.</summary>
 public static class TensorTypes
 {
-    /// <summary>Bytes per element, or 0 for types whose size is not fixed (STRING, RESOURCE, VARIANT).</summary>
+    /// <summary>Bytes per element, or 0 for types whose size is not fixed (STRING, VARIANT).</summary>
     public static int ElementSize(TensorType type) => type switch
     {
         TensorType.FLOAT32 or TensorType.INT32 or TensorType.UINT32 => 4,
@@ -15,6 +15,8 @@ public static class TensorTypes
         TensorType.COMPLEX128 => 16,
         // INT4 is stored unpacked (one value per byte) in the arena, as TFLM does.
         TensorType.INT4 => 1,
+        // A resource tensor holds the int32 id of a resource variable (VAR_HANDLE writes it), as in TFLM.
+        TensorType.RESOURCE => 4,
         _ => 0,
     };
 

@@ -41,6 +41,12 @@ public static class BuiltinKernels
         [BuiltinOperator.MEAN] = new MeanKernel(),
         [BuiltinOperator.TRANSPOSE] = new TransposeKernel(),
         [BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM] = new UnidirectionalSequenceLstmKernel(),
+        [BuiltinOperator.IF] = new IfKernel(),
+        [BuiltinOperator.WHILE] = new WhileKernel(),
+        [BuiltinOperator.CALL_ONCE] = new CallOnceKernel(),
+        [BuiltinOperator.VAR_HANDLE] = new VarHandleKernel(),
+        [BuiltinOperator.ASSIGN_VARIABLE] = new AssignVariableKernel(),
+        [BuiltinOperator.READ_VARIABLE] = new ReadVariableKernel(),
     };
 
     // Optimized kernels replace reference ones by operator; each runs the reference for what it does not cover.

@@ -96,3 +96,18 @@ public sealed class InterpreterStateException : TinyMlException
 {
     public InterpreterStateException(string message) : base(message) { }
 }
+
+/// <summary>A WHILE loop ran more iterations than <see cref="InterpreterOptions.MaxWhileIterations"/> allows.</summary>
+public sealed class LoopLimitException : TinyMlException
+{
+    public LoopLimitException(int operatorIndex, string operatorName, long limit)
+        : base($"operator {operatorIndex} ({operatorName}) ran its body {limit:N0} times and its condition still holds: " +
+               "stopped at InterpreterOptions.MaxWhileIterations (raise it if the model really loops that long)")
+    {
+        OperatorIndex = operatorIndex;
+        Limit = limit;
+    }
+
+    public int OperatorIndex { get; }
+    public long Limit { get; }
+}

@@ -14,7 +14,8 @@ public sealed class KernelContext
     private readonly List<ScratchRequest> _scratchRequests = new();
     private Memory<byte>[] _scratch = Array.Empty<Memory<byte>>();
 
-    internal readonly record struct ScratchRequest(int Bytes, int OperatorIndex);
+    /// <summary>A scratch buffer alive from <paramref name="OperatorIndex"/> to <paramref name="LastOperator"/> (main-subgraph operators; a called subgraph's node borrows its callers').</summary>
+    internal readonly record struct ScratchRequest(int Bytes, int OperatorIndex, int LastOperator);
 
     internal KernelContext(Arena arena, Tensor[] tensors)
     {
@@ -24,6 +25,8 @@ public sealed class KernelContext
 
     internal Phase CurrentPhase { get; set; }
     internal int CurrentOperator { get; set; }
+    /// <summary>The last main-subgraph operator during which the node being prepared may run (its own index in subgraph 0).</summary>
+    internal int CurrentLastOperator { get; set; }
     /// <summary>Label of the node whose Init or Prepare is running, for the arena's record of the tail.</summary>
     internal PersistentOwner CurrentOwner { get; set; }
     internal IReadOnlyList<ScratchRequest> ScratchRequests => _scratchRequests;
@@ -44,7 +47,7 @@ public sealed class KernelContext
         if (CurrentPhase != Phase.Prepare)
             throw new InterpreterStateException("scratch buffers can only be requested in Prepare");
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        _scratchRequests.Add(new ScratchRequest(bytes, CurrentOperator));
+        _scratchRequests.Add(new ScratchRequest(bytes, CurrentOperator, Math.Max(CurrentOperator, CurrentLastOperator)));
         return _scratchRequests.Count - 1;
     }
 
@@ -52,6 +55,12 @@ public sealed class KernelContext
     public Span<byte> GetScratchBuffer(int handle) => _scratch[handle].Span;
 
     internal void BindScratch(Memory<byte>[] scratch) => _scratch = scratch;
+
+    /// <summary>The interpreter's subgraphs, for the control-flow kernels (IF, WHILE, CALL_ONCE).</summary>
+    internal ISubgraphHost? Subgraphs { get; set; }
+
+    /// <summary>The model's resource variables (VAR_HANDLE, ASSIGN_VARIABLE, READ_VARIABLE), shared by every subgraph.</summary>
+    internal ResourceVariables ResourceVariables { get; } = new();
 
     /// <summary>How many threads <see cref="RunParallel"/> spreads work over (1 unless the interpreter was made with more).</summary>
     public int Workers => _workers?.Workers ?? 1;
@@ -85,4 +94,15 @@ public sealed class KernelContext
             throw new InterpreterStateException("packed weights are made in Prepare");
         PackedWeightBytes += bytes;
     }
+}
+
+/// <summary>What the control-flow kernels need of the interpreter: each subgraph's inputs and outputs, and running one.</summary>
+internal interface ISubgraphHost
+{
+    int Count { get; }
+    bool IsLoaded(int subgraph);
+    Tensor[] Inputs(int subgraph);
+    Tensor[] Outputs(int subgraph);
+    void Invoke(int subgraph);
+    long MaxWhileIterations { get; }
 }

@@ -4,9 +4,10 @@ using TinyMl.Interpreter.Schema;
 namespace TinyMl.Interpreter;
 
 /// <summary>
-/// Runs subgraph 0 of a model inside one arena, following TFLM's MicroInterpreter: AllocateTensors
-/// binds kernels, runs Init and Prepare, plans the arena; Invoke then runs the kernels in order and
-/// allocates nothing.
+/// Runs a model inside one arena, following TFLM's MicroInterpreter: AllocateTensors binds kernels, runs
+/// Init and Prepare, plans the arena; Invoke then runs subgraph 0's kernels in order and allocates nothing.
+/// Subgraphs that control-flow operators (IF, WHILE, CALL_ONCE) run are loaded too: their tensors are planned
+/// in the same arena, alive while the main-subgraph operator that calls them runs.
 /// </summary>
 public sealed class MicroInterpreter : IDisposable
 {
@@ -18,6 +19,8 @@ public sealed class MicroInterpreter : IDisposable
     private readonly Tensor[] _inputs;
     private readonly Tensor[] _outputs;
     private Node[] _nodes = Array.Empty<Node>();
+    // The subgraphs control flow reaches, by index; null for subgraph 0 (the fields above) and unreachable ones.
+    private CalledSubgraph?[] _called = [];
     private KernelContext? _context;
     private WorkerPool? _workers;
     private const int MaxThreads = 64;
@@ -141,6 +144,8 @@ public sealed class MicroInterpreter : IDisposable
     {
         var subgraph = _model.MainSubgraph;
         var context = new KernelContext(_arena, _tensors);
+        _called = CalledSubgraph.Load(_model);
+        context.Subgraphs = new SubgraphHost(this);
         if (_options.Threads > 1)
         {
             if (_options.Threads > MaxThreads)
@@ -151,28 +156,17 @@ public sealed class MicroInterpreter : IDisposable
 
         // As in TFLM, every tensor needs a fixed element size: a string tensor's bytes are not its
         // shape times anything, and kernels would read or copy past what the arena holds.
-        foreach (var tensor in _tensors)
-            if (TensorTypes.ElementSize(tensor.Type) == 0)
-                throw new ModelFormatException($"{_model.Source}: subgraph 0, tensor {tensor.Index} ('{tensor.Name}'), field type",
-                    $"{TensorTypes.Name(tensor.Type)} tensors have no fixed element size, which the runtime needs");
+        CheckElementSizes(0, _tensors);
+        foreach (var called in _called)
+            if (called is not null) CheckElementSizes(called.Index, called.Tensors);
 
         // Bind every operator to a kernel first, so a model with an unknown op fails before any work.
-        var nodes = new Node[subgraph.Operators.Count];
-        foreach (var op in subgraph.Operators)
-        {
-            var kernel = _resolver.FindKernel(op.Code)
-                ?? throw new UnsupportedOperatorException(op.Index, op.Name,
-                    op.Code.Builtin == BuiltinOperator.CUSTOM
-                        ? "is a custom operator with no registered kernel"
-                        : "has no registered kernel");
-            nodes[op.Index] = new Node(op, kernel,
-                op.Inputs.Select(i => i < 0 ? null : _tensors[i]).ToArray(),
-                op.Outputs.Select(i => _tensors[i]).ToArray(),
-                op.Intermediates.Select(i => i < 0 ? null : _tensors[i]).ToArray());
-        }
+        var nodes = BindNodes(subgraph, _tensors);
+        foreach (var called in _called)
+            if (called is not null) called.Nodes = BindNodes(_model.Subgraphs[called.Index], called.Tensors);
 
         // Variable tensors (RNN state) are persistent: they keep their values across invocations.
-        foreach (var tensor in _tensors)
+        foreach (var tensor in _tensors.Concat(_called.Where(c => c is not null).SelectMany(c => c!.Tensors)))
             if (tensor.IsVariable && tensor.ByteCount > 0)
                 tensor.Bind(_arena.AllocatePersistent(tensor.ByteCount, PersistentOwner.ForTensor(tensor.Index, tensor.Name)));
 
@@ -182,9 +176,15 @@ public sealed class MicroInterpreter : IDisposable
         context.CurrentPhase = KernelContext.Phase.Init;
         foreach (var node in nodes)
             initTicks[node.Index] = RunKernelStep(context, node, "initialized", () => node.Data = node.Kernel.Init(context, node));
+        foreach (var called in _called)
+            foreach (var node in called?.Nodes ?? [])
+                RunKernelStep(context, node, "initialized", () => node.Data = node.Kernel.Init(context, node), called);
         context.CurrentPhase = KernelContext.Phase.Prepare;
         foreach (var node in nodes)
             prepareTicks[node.Index] = RunKernelStep(context, node, "prepared", () => node.Kernel.Prepare(context, node));
+        foreach (var called in _called)
+            foreach (var node in called?.Nodes ?? [])
+                RunKernelStep(context, node, "prepared", () => node.Kernel.Prepare(context, node), called);
 
         long planning = Stopwatch.GetTimestamp();
         _plan = PlanArena(subgraph, context);
@@ -203,11 +203,41 @@ public sealed class MicroInterpreter : IDisposable
         _allocated = true;
     }
 
-    /// <summary>Runs Init or Prepare of one node; returns the Stopwatch ticks it took.</summary>
-    private static long RunKernelStep(KernelContext context, Node node, string step, Action action)
+    private void CheckElementSizes(int subgraph, Tensor[] tensors)
     {
-        context.CurrentOperator = node.Index;
-        context.CurrentOwner = PersistentOwner.ForOperator(node.Index, node.Name);
+        // As in TFLM, every tensor needs a fixed element size: a string tensor's bytes are not its
+        // shape times anything, and kernels would read or copy past what the arena holds.
+        foreach (var tensor in tensors)
+            if (TensorTypes.ElementSize(tensor.Type) == 0)
+                throw new ModelFormatException($"{_model.Source}: subgraph {subgraph}, tensor {tensor.Index} ('{tensor.Name}'), field type",
+                    $"{TensorTypes.Name(tensor.Type)} tensors have no fixed element size, which the runtime needs");
+    }
+
+    private Node[] BindNodes(SubGraphInfo subgraph, Tensor[] tensors)
+    {
+        var nodes = new Node[subgraph.Operators.Count];
+        foreach (var op in subgraph.Operators)
+        {
+            var kernel = _resolver.FindKernel(op.Code)
+                ?? throw new UnsupportedOperatorException(op.Index, subgraph.Index == 0 ? op.Name : $"{op.Name} in subgraph {subgraph.Index}",
+                    op.Code.Builtin == BuiltinOperator.CUSTOM
+                        ? "is a custom operator with no registered kernel"
+                        : "has no registered kernel");
+            nodes[op.Index] = new Node(op, kernel,
+                op.Inputs.Select(i => i < 0 ? null : tensors[i]).ToArray(),
+                op.Outputs.Select(i => tensors[i]).ToArray(),
+                op.Intermediates.Select(i => i < 0 ? null : tensors[i]).ToArray());
+        }
+        return nodes;
+    }
+
+    /// <summary>Runs Init or Prepare of one node; returns the Stopwatch ticks it took.</summary>
+    private static long RunKernelStep(KernelContext context, Node node, string step, Action action, CalledSubgraph? called = null)
+    {
+        // A called subgraph's node runs while its callers do: its scratch lives over the callers' span.
+        context.CurrentOperator = called?.FirstCaller ?? node.Index;
+        context.CurrentLastOperator = called?.LastCaller ?? node.Index;
+        context.CurrentOwner = PersistentOwner.ForOperator(node.Index, called is null ? node.Name : $"{node.Name} in subgraph {called.Index}");
         try
         {
             long start = Stopwatch.GetTimestamp();
@@ -217,7 +247,7 @@ public sealed class MicroInterpreter : IDisposable
         catch (Exception e) when (e is not TinyMlException and not OutOfMemoryException)
         {
             // A kernel tripping over a shape it did not validate is still the model's problem to report.
-            throw new UnsupportedOperatorException(node.Index, node.Name, $"could not be {step}: {e.Message}", e);
+            throw new UnsupportedOperatorException(node.Index, called is null ? node.Name : $"{node.Name} in subgraph {called.Index}", $"could not be {step}: {e.Message}", e);
         }
     }
 
@@ -252,7 +282,7 @@ public sealed class MicroInterpreter : IDisposable
 
         var offline = _options.UseOfflinePlan ? OfflinePlan.ForMainSubgraph(_model) : null;
         var requests = new List<BufferRequest>();
-        var owners = new List<(PlannedBufferKind Kind, int Id, string Name)>();
+        var owners = new List<(PlannedBufferKind Kind, int Id, string Name, Tensor? Tensor)>();
         foreach (var tensor in _tensors)
         {
             int t = tensor.Index;
@@ -262,13 +292,25 @@ public sealed class MicroInterpreter : IDisposable
             int lastUse = Math.Max(last[t], firstUse);
             long offlineOffset = offline is not null && offline[t] >= 0 ? offline[t] : BufferRequest.Online;
             requests.Add(new BufferRequest(Arena.AlignUp(tensor.ByteCount), firstUse, lastUse, offlineOffset));
-            owners.Add((PlannedBufferKind.Tensor, t, tensor.Name));
+            owners.Add((PlannedBufferKind.Tensor, t, tensor.Name, tensor));
+        }
+        // A called subgraph's tensors live while the main-subgraph operators that (transitively) call it run;
+        // among themselves they never share bytes, since a loop runs the subgraph again and again.
+        foreach (var called in _called)
+        {
+            if (called is null) continue;
+            foreach (var tensor in called.Tensors)
+            {
+                if (tensor.IsConstant || tensor.IsVariable || tensor.ByteCount == 0) continue;
+                requests.Add(new BufferRequest(Arena.AlignUp(tensor.ByteCount), called.FirstCaller, called.LastCaller, BufferRequest.Online));
+                owners.Add((PlannedBufferKind.SubgraphTensor, tensor.Index, $"subgraph {called.Index}: {tensor.Name}", tensor));
+            }
         }
         var scratch = context.ScratchRequests;
         for (int s = 0; s < scratch.Count; s++)
         {
-            requests.Add(new BufferRequest(Arena.AlignUp(scratch[s].Bytes), scratch[s].OperatorIndex, scratch[s].OperatorIndex));
-            owners.Add((PlannedBufferKind.Scratch, s, $"scratch {s} of operator {scratch[s].OperatorIndex}"));
+            requests.Add(new BufferRequest(Arena.AlignUp(scratch[s].Bytes), scratch[s].OperatorIndex, scratch[s].LastOperator));
+            owners.Add((PlannedBufferKind.Scratch, s, $"scratch {s} of operator {scratch[s].OperatorIndex}", null));
         }
 
         var planner = _options.CustomPlanner ?? MemoryPlanners.Create(_options.Planner);
@@ -282,11 +324,11 @@ public sealed class MicroInterpreter : IDisposable
         var scratchMemory = new Memory<byte>[scratch.Count];
         for (int i = 0; i < requests.Count; i++)
         {
-            var (kind, id, name) = owners[i];
+            var (kind, id, name, tensor) = owners[i];
             var r = requests[i];
             buffers[i] = new PlannedBuffer(kind, id, name, (int)r.Size, r.FirstUse, r.LastUse, (int)offsets[i], r.OfflineOffset != BufferRequest.Online);
-            if (kind == PlannedBufferKind.Tensor)
-                _tensors[id].Bind(_arena.Head(offsets[i], _tensors[id].ByteCount));
+            if (tensor is not null)
+                tensor.Bind(_arena.Head(offsets[i], tensor.ByteCount));
             else
                 scratchMemory[id] = _arena.Head(offsets[i], scratch[id].Bytes);
         }
@@ -353,9 +395,10 @@ public sealed class MicroInterpreter : IDisposable
 
     private void ResetVariables()
     {
-        foreach (var node in _nodes)
+        foreach (var node in AllNodes())
             node.Kernel.Reset(node);
-        foreach (var tensor in _tensors)
+        _context?.ResourceVariables.ResetAll();
+        foreach (var tensor in _tensors.Concat(_called.Where(c => c is not null).SelectMany(c => c!.Tensors)))
         {
             if (!tensor.IsVariable || tensor.ByteCount == 0) continue;
             var data = tensor.AsSpan<byte>();
@@ -372,8 +415,75 @@ public sealed class MicroInterpreter : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var node in _nodes)
+        foreach (var node in AllNodes())
             node.Kernel.Free(node);
         _workers?.Dispose();
+    }
+
+    private IEnumerable<Node> AllNodes() => _nodes.Concat(_called.Where(c => c is not null).SelectMany(c => c!.Nodes));
+
+    /// <summary>Runs a called subgraph's operators once (a control-flow kernel's request). Allocates nothing.</summary>
+    private void InvokeSubgraph(int index)
+    {
+        var nodes = _called[index]!.Nodes;
+        var context = _context!;
+        for (int i = 0; i < nodes.Length; i++)
+            nodes[i].Kernel.Invoke(context, nodes[i]);
+    }
+
+    /// <summary>A subgraph some control-flow operator runs: its tensors and nodes, and the main operators during which it can run.</summary>
+    private sealed class CalledSubgraph
+    {
+        public required int Index;
+        public required Tensor[] Tensors;
+        public required Tensor[] Inputs;
+        public required Tensor[] Outputs;
+        public Node[] Nodes = [];
+        public int FirstCaller = int.MaxValue, LastCaller = -1;
+
+        /// <summary>Every subgraph reachable from subgraph 0's operators, with the span of main operators reaching it (the reader has refused recursion).</summary>
+        public static CalledSubgraph?[] Load(Model model)
+        {
+            var called = new CalledSubgraph?[model.Subgraphs.Count];
+            var pending = new Stack<int>();
+            foreach (var op in model.MainSubgraph.Operators)
+            {
+                foreach (int callee in op.CalledSubgraphs) pending.Push(callee);
+                var seen = new HashSet<int>();
+                while (pending.Count > 0)
+                {
+                    int s = pending.Pop();
+                    if (!seen.Add(s)) continue;
+                    var graph = model.Subgraphs[s];
+                    var entry = called[s] ??= Create(graph);
+                    entry.FirstCaller = Math.Min(entry.FirstCaller, op.Index);
+                    entry.LastCaller = Math.Max(entry.LastCaller, op.Index);
+                    foreach (var inner in graph.Operators)
+                        foreach (int callee in inner.CalledSubgraphs) pending.Push(callee);
+                }
+            }
+            return called;
+        }
+
+        private static CalledSubgraph Create(SubGraphInfo graph)
+        {
+            var tensors = graph.Tensors.Select(t => new Tensor(t)).ToArray();
+            return new CalledSubgraph
+            {
+                Index = graph.Index, Tensors = tensors,
+                Inputs = graph.Inputs.Select(i => tensors[i]).ToArray(),
+                Outputs = graph.Outputs.Select(i => tensors[i]).ToArray(),
+            };
+        }
+    }
+
+    private sealed class SubgraphHost(MicroInterpreter owner) : ISubgraphHost
+    {
+        public int Count => owner._model.Subgraphs.Count;
+        public bool IsLoaded(int subgraph) => subgraph == 0 || (uint)subgraph < (uint)owner._called.Length && owner._called[subgraph] is not null;
+        public Tensor[] Inputs(int subgraph) => subgraph == 0 ? owner._inputs : owner._called[subgraph]!.Inputs;
+        public Tensor[] Outputs(int subgraph) => subgraph == 0 ? owner._outputs : owner._called[subgraph]!.Outputs;
+        public void Invoke(int subgraph) => owner.InvokeSubgraph(subgraph);
+        public long MaxWhileIterations => owner._options.MaxWhileIterations;
     }
 }

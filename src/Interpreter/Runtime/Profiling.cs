@@ -51,4 +51,9 @@ public sealed class InterpreterOptions
     /// AllocateTensors and kept until Dispose; 1 (the default) runs everything on the calling thread, as TFLM does.
     /// </summary>
     public int Threads { get; init; } = 1;
+    /// <summary>
+    /// Iterations after which a WHILE operator stops with <see cref="LoopLimitException"/> instead of running on:
+    /// a hostile or broken model must not hang its host. TFLM has no bound; this is ours.
+    /// </summary>
+    public long MaxWhileIterations { get; init; } = 1_000_000;
 }
