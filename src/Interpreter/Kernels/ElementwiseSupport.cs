@@ -4,10 +4,13 @@ using TinyMl.Interpreter.Schema;
 namespace TinyMl.Interpreter.Kernels;
 
 /// <summary>One element of a binary elementwise operator; a struct so the loops specialise and inline it.</summary>
-internal interface IBinaryOp<T> where T : unmanaged
+internal interface IBinaryOp<T, TOut> where T : unmanaged where TOut : unmanaged
 {
-    T Apply(T a, T b);
+    TOut Apply(T a, T b);
 }
+
+/// <summary>A binary operator whose result has its inputs' type (ADD, MUL, ...); comparisons use the two-type form.</summary>
+internal interface IBinaryOp<T> : IBinaryOp<T, T> where T : unmanaged;
 
 /// <summary>
 /// How the two inputs of an elementwise binary operator map onto its output, following TFLM's
@@ -101,8 +104,8 @@ internal sealed class BroadcastPlan
     }
 
     /// <summary>output[i] = op(input1[broadcast i], input2[broadcast i]) over the whole output, in row-major order.</summary>
-    public void Run<T, TOp>(ReadOnlySpan<T> input1, ReadOnlySpan<T> input2, Span<T> output, TOp op)
-        where T : unmanaged where TOp : struct, IBinaryOp<T>
+    public void Run<T, TOut, TOp>(ReadOnlySpan<T> input1, ReadOnlySpan<T> input2, Span<TOut> output, TOp op)
+        where T : unmanaged where TOut : unmanaged where TOp : struct, IBinaryOp<T, TOut>
     {
         // An empty output may still declare huge other dimensions: nothing to compute, nothing to loop over.
         if (ElementCount == 0) return;

@@ -47,6 +47,12 @@ public static class BuiltinKernels
         [BuiltinOperator.VAR_HANDLE] = new VarHandleKernel(),
         [BuiltinOperator.ASSIGN_VARIABLE] = new AssignVariableKernel(),
         [BuiltinOperator.READ_VARIABLE] = new ReadVariableKernel(),
+        [BuiltinOperator.EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.Equal),
+        [BuiltinOperator.NOT_EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.NotEqual),
+        [BuiltinOperator.LESS] = new ComparisonKernel(ComparisonKernel.Relation.Less),
+        [BuiltinOperator.LESS_EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.LessEqual),
+        [BuiltinOperator.GREATER] = new ComparisonKernel(ComparisonKernel.Relation.Greater),
+        [BuiltinOperator.GREATER_EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.GreaterEqual),
     };
 
     // Optimized kernels replace reference ones by operator; each runs the reference for what it does not cover.
