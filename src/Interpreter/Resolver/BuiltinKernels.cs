@@ -41,6 +41,23 @@ public static class BuiltinKernels
         [BuiltinOperator.MEAN] = new MeanKernel(),
         [BuiltinOperator.TRANSPOSE] = new TransposeKernel(),
         [BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM] = new UnidirectionalSequenceLstmKernel(),
+        [BuiltinOperator.SHAPE] = new ShapeKernel(),
+        [BuiltinOperator.SQUEEZE] = new SqueezeKernel(),
+        [BuiltinOperator.EXPAND_DIMS] = new ExpandDimsKernel(),
+        [BuiltinOperator.SLICE] = new SliceKernel(),
+        [BuiltinOperator.SPLIT] = new SplitKernel(),
+        [BuiltinOperator.SPLIT_V] = new SplitVKernel(),
+        [BuiltinOperator.PACK] = new PackKernel(),
+        [BuiltinOperator.UNPACK] = new UnpackKernel(),
+        [BuiltinOperator.GATHER] = new GatherKernel(),
+        [BuiltinOperator.GATHER_ND] = new GatherNdKernel(),
+        [BuiltinOperator.DEPTH_TO_SPACE] = new SpaceDepthKernel(toSpace: true),
+        [BuiltinOperator.SPACE_TO_DEPTH] = new SpaceDepthKernel(toSpace: false),
+        [BuiltinOperator.ARG_MAX] = new ArgMinMaxKernel(max: true),
+        [BuiltinOperator.ARG_MIN] = new ArgMinMaxKernel(max: false),
+        [BuiltinOperator.BATCH_TO_SPACE_ND] = new SpaceBatchKernel(toBatch: false),
+        [BuiltinOperator.SPACE_TO_BATCH_ND] = new SpaceBatchKernel(toBatch: true),
+        [BuiltinOperator.MIRROR_PAD] = new MirrorPadKernel(),
     };
 
     // Optimized kernels replace reference ones by operator; each runs the reference for what it does not cover.
