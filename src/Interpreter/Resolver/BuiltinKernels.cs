@@ -58,6 +58,13 @@ public static class BuiltinKernels
         [BuiltinOperator.BATCH_TO_SPACE_ND] = new SpaceBatchKernel(toBatch: false),
         [BuiltinOperator.SPACE_TO_BATCH_ND] = new SpaceBatchKernel(toBatch: true),
         [BuiltinOperator.MIRROR_PAD] = new MirrorPadKernel(),
+        [BuiltinOperator.FILL] = new FillKernel(),
+        [BuiltinOperator.BROADCAST_TO] = new BroadcastToKernel(),
+        [BuiltinOperator.BROADCAST_ARGS] = new BroadcastArgsKernel(),
+        [BuiltinOperator.REVERSE_V2] = new ReverseV2Kernel(),
+        [BuiltinOperator.DYNAMIC_UPDATE_SLICE] = new DynamicUpdateSliceKernel(),
+        [BuiltinOperator.EMBEDDING_LOOKUP] = new EmbeddingLookupKernel(),
+        [BuiltinOperator.CUMSUM] = new CumSumKernel(),
     };
 
     // Optimized kernels replace reference ones by operator; each runs the reference for what it does not cover.
