@@ -67,21 +67,21 @@ internal sealed class SpaceBatchKernel(bool toBatch) : OperatorKernel
         if (bh < 1 || bw < 1 || top < 0 || bottom < 0 || left < 0 || right < 0)
             return $"has {What()}; blocks must be positive and {Role} non-negative";
         int[] i = d.In, o = d.Out;
-        long[] expected;
+        // Four scalars, not an array: this runs on every Invoke when the block is a runtime tensor.
+        long e0, e1, e2, e3 = i[3];
         if (toBatch)
         {
             long h = (long)i[1] + top + bottom, w = (long)i[2] + left + right;
             if (h % bh != 0 || w % bw != 0) return $"has {What()}: the padded height {h} and width {w} are not multiples of the block";
-            expected = [(long)i[0] * bh * bw, h / bh, w / bw, i[3]];
+            (e0, e1, e2) = ((long)i[0] * bh * bw, h / bh, w / bw);
         }
         else
         {
             if (i[0] % (bh * bw) != 0) return $"has {What()}: input batch {i[0]} is not a multiple of the block's {bh * bw}";
-            expected = [i[0] / (bh * bw), (long)i[1] * bh - top - bottom, (long)i[2] * bw - left - right, i[3]];
+            (e0, e1, e2) = (i[0] / (bh * bw), (long)i[1] * bh - top - bottom, (long)i[2] * bw - left - right);
         }
-        for (int a = 0; a < 4; a++)
-            if (expected[a] != o[a])
-                return $"has {What()}, which give output [{string.Join(",", expected)}] (as 4-D) but the output is [{string.Join(",", o)}]";
+        if (e0 != o[0] || e1 != o[1] || e2 != o[2] || e3 != o[3])
+            return $"has {What()}, which give output [{e0},{e1},{e2},{e3}] (as 4-D) but the output is [{string.Join(",", o)}]";
         (d.BlockH, d.BlockW, d.Top, d.Left) = (bh, bw, top, left);
         return null;
     }
