@@ -77,8 +77,10 @@ internal sealed class SpaceBatchKernel(bool toBatch) : OperatorKernel
         }
         else
         {
-            if (i[0] % (bh * bw) != 0) return $"has {What()}: input batch {i[0]} is not a multiple of the block's {bh * bw}";
-            (e0, e1, e2) = (i[0] / (bh * bw), (long)i[1] * bh - top - bottom, (long)i[2] * bw - left - right);
+            // In long: two large runtime block sizes must not wrap to a zero divisor.
+            long blocks = (long)bh * bw;
+            if (i[0] % blocks != 0) return $"has {What()}: input batch {i[0]} is not a multiple of the block's {blocks}";
+            (e0, e1, e2) = (i[0] / blocks, (long)i[1] * bh - top - bottom, (long)i[2] * bw - left - right);
         }
         if (e0 != o[0] || e1 != o[1] || e2 != o[2] || e3 != o[3])
             return $"has {What()}, which give output [{e0},{e1},{e2},{e3}] (as 4-D) but the output is [{string.Join(",", o)}]";
