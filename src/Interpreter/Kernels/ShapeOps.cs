@@ -2,13 +2,6 @@ using TinyMl.Interpreter.Schema;
 
 namespace TinyMl.Interpreter.Kernels;
 
-/// <summary>The element types a pure byte copy (SQUEEZE, and the reshapes) serves.</summary>
-internal static class MoveTypes
-{
-    public static readonly TensorType[] Any =
-        [TensorType.FLOAT32, TensorType.INT8, TensorType.UINT8, TensorType.INT16, TensorType.INT32, TensorType.INT64, TensorType.BOOL];
-}
-
 /// <summary>SHAPE: the input's dimensions as an int32 vector (TFLM writes int32 only, whatever out_type says).</summary>
 internal sealed class ShapeKernel : OperatorKernel
 {
