@@ -47,10 +47,17 @@ internal static class Shapes
         {
             var o = call.Options<GatherOptions>();
             var x = call.Real(0);
-            int axis = o.Axis < 0 ? o.Axis + (int)x.dim() : o.Axis;
             var indices = call.Raw(1).to(ScalarType.Int64);
-            var picked = x.index_select(axis, indices.reshape(-1));
-            return [picked.reshape(OutputShape(call, 0))];
+            int axis = o.Axis < 0 ? o.Axis + (int)x.dim() : o.Axis;
+            int batchDims = o.BatchDims < 0 ? o.BatchDims + (int)indices.dim() : o.BatchDims;
+            if (batchDims == 0)
+                return [x.index_select(axis, indices.reshape(-1)).reshape(OutputShape(call, 0))];
+            // Batched: batch b of the input gathers with batch b of the indices.
+            long batches = x.shape.Take(batchDims).Aggregate(1L, (a, b) => a * b);
+            var xs = x.reshape([batches, .. x.shape.Skip(batchDims)]);
+            var ids = indices.reshape(batches, -1);
+            var parts = Enumerable.Range(0, (int)batches).Select(b => xs[b].index_select(axis - batchDims, ids[b])).ToArray();
+            return [torch.stack(parts).reshape(OutputShape(call, 0))];
         });
         table.Add(BuiltinOperator.SHAPE, call => [torch.tensor(call.Value(0).Shape.Select(d => (double)d).ToArray(), dtype: ScalarType.Float64)]);
         table.Add(BuiltinOperator.BROADCAST_TO, call => [call.Real(0).broadcast_to(OutputShape(call, 0))]);

@@ -64,6 +64,7 @@ public static class OperatorCases
         Add("QUANTIZE", "int8→int8", r => Quantize(r, TensorType.INT8, TensorType.INT8), 1);
         Add("QUANTIZE", "int16→int8", r => Quantize(r, TensorType.INT16, TensorType.INT8), 1);
         Add("DEQUANTIZE", "int8→float32", r => Dequantize(r), FloatTolerance);
+        ShapeCases.Add(cases);
         return cases;
     }
 

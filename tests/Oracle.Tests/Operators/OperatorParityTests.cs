@@ -59,15 +59,19 @@ public class OperatorParityTests(ParityTable table, ITestOutputHelper output) : 
         for (int i = 0; i < CasesPerOperator; i++)
         {
             var (model, inputs) = c.Make(random);
-            var ours = RunOurs(model, inputs);
-            var torch = TorchOracle.Run(model, inputs).Tensors[^1];
-            double error = Error(c, ours, torch);
+            // Every model output (SPLIT, UNPACK have several): torch's are its last tensors, in the same order.
+            var all = RunOurs(model, inputs);
+            var torchAll = TorchOracle.Run(model, inputs).Tensors.TakeLast(all.Length).ToArray();
+            double error = all.Zip(torchAll, (o, t) => Error(c, o, t)).DefaultIfEmpty(0).Max();
             Assert.True(error <= c.Allowed,
                 $"{name}, case {i}: {ParityTable.Format(c, error)} from torch (allowed {ParityTable.Format(c, c.Allowed)}); " +
                 $"model {string.Join(" ", model.MainSubgraph.Tensors.Select(t => t.ToString() + (t.Quantization is { } q ? " " + q : "")))}");
             worst = Math.Max(worst, error);
-            elements += torch.ElementCount;
-            if (torch.TypeLimits is { } limits) saturated += torch.RawValues().Count(v => v <= limits.Min || v >= limits.Max);
+            foreach (var torch in torchAll)
+            {
+                elements += torch.ElementCount;
+                if (torch.TypeLimits is { } limits) saturated += torch.RawValues().Count(v => v <= limits.Min || v >= limits.Max);
+            }
         }
         // Outputs pinned at the type's limits agree trivially: most must carry information.
         Assert.True(saturated <= elements / 2, $"{name}: {saturated} of {elements} output elements saturated; the cases test little");
@@ -75,12 +79,12 @@ public class OperatorParityTests(ParityTable table, ITestOutputHelper output) : 
         output.WriteLine($"{c.Op} {c.Type}: {CasesPerOperator} cases, max {ParityTable.Format(c, worst)}, {saturated} of {elements} elements saturated");
     }
 
-    private static TensorData RunOurs(Model model, TensorData[] inputs)
+    private static TensorData[] RunOurs(Model model, TensorData[] inputs)
     {
         using var interpreter = ArenaSizing.Allocate(model);
         for (int i = 0; i < inputs.Length; i++) interpreter.Input(i).CopyFrom(inputs[i].Bytes);
         interpreter.Invoke();
-        return TensorData.Snapshot(interpreter.Output(0));
+        return Enumerable.Range(0, interpreter.Outputs.Count).Select(i => TensorData.Snapshot(interpreter.Output(i))).ToArray();
     }
 
     /// <summary>

@@ -52,10 +52,14 @@ public sealed class SingleOpModels(Random random)
     public int Output(TensorType type, int[] shape, Quant? q = null) =>
         _builder.AddTensor("out", type, shape, scales: q?.Scales, zeroPoints: q?.ZeroPoints, quantizedDimension: q?.Dimension ?? 0);
 
-    public (Model Model, TensorData[] Inputs) Build(BuiltinOperator op, int[] inputs, int output, BuiltinOptionsUnion? options = null)
+    public (Model Model, TensorData[] Inputs) Build(BuiltinOperator op, int[] inputs, int output, BuiltinOptionsUnion? options = null) =>
+        Build(op, inputs, [output], options);
+
+    /// <summary>A model whose outputs are all of the operator's outputs (SPLIT, UNPACK), in slot order.</summary>
+    public (Model Model, TensorData[] Inputs) Build(BuiltinOperator op, int[] inputs, int[] outputs, BuiltinOptionsUnion? options = null)
     {
-        _builder.AddOperator(op, inputs, [output], options);
-        _builder.SetInputs([.. _inputs]).SetOutputs(output);
+        _builder.AddOperator(op, inputs, outputs, options);
+        _builder.SetInputs([.. _inputs]).SetOutputs(outputs);
         return (_builder.ToModel($"{op} case"), [.. _inputData]);
     }
 
@@ -73,6 +77,10 @@ public sealed class SingleOpModels(Random random)
                     BitConverter.TryWriteBytes(span[(4 * i)..], (float)(low + random.NextDouble() * (high - low))); break;
                 case TensorType.INT8:
                     span[i] = (byte)(sbyte)Integer(range, sbyte.MinValue, sbyte.MaxValue); break;
+                case TensorType.UINT8:
+                    span[i] = (byte)Integer(range, byte.MinValue, byte.MaxValue); break;
+                case TensorType.BOOL:
+                    span[i] = (byte)random.Next(2); break;
                 case TensorType.INT16:
                     BitConverter.TryWriteBytes(span[(2 * i)..], (short)Integer(range, short.MinValue, short.MaxValue)); break;
                 case TensorType.INT32:
