@@ -34,30 +34,64 @@ internal static class OracleRun
     public static TensorSet Run(Model model, IReadOnlyList<TensorData> inputs, Func<int, TensorData?>? feed, string label)
     {
         EnsureStarted();
-        var graph = model.MainSubgraph;
-        CheckInputs(model, graph, inputs);
-        var values = new Dictionary<int, TensorData>();
+        CheckInputs(model, model.MainSubgraph, inputs);
         var tensors = new List<TensorData>();
         var origins = new List<TensorOrigin>();
-        for (int i = 0; i < graph.Inputs.Length; i++)
+        new Session(model, feed).RunGraph(0, inputs, tensors, origins);
+        return new TensorSet { Label = label, Tensors = tensors, Origins = origins, ModelSource = model.Source };
+    }
+
+    // A loop the oracle follows must end too: past this, the model (or the oracle) is broken.
+    private const long MaxWhileIterations = 1_000_000;
+
+    /// <summary>
+    /// One run of a model: subgraph 0 recorded tensor by tensor, subgraphs run by IF, WHILE and CALL_ONCE computed
+    /// the same way on values copied in and out (as TFLM does), resource variables held as the bytes last assigned.
+    /// </summary>
+    private sealed class Session(Model model, Func<int, TensorData?>? feed)
+    {
+        private readonly List<(string Container, string Name)> _variableNames = [];
+        private readonly Dictionary<int, byte[]> _variables = [];
+        private readonly HashSet<int> _calledOnce = [];
+
+        /// <summary>Runs subgraph <paramref name="s"/> on <paramref name="inputs"/>; returns its outputs. Records the tensors of subgraph 0 only.</summary>
+        public TensorData[] RunGraph(int s, IReadOnlyList<TensorData> inputs, List<TensorData>? tensors = null, List<TensorOrigin>? origins = null)
         {
-            values[graph.Inputs[i]] = inputs[i];
-            tensors.Add(inputs[i]);
-            origins.Add(TensorOrigin.ModelInput(i));
+            var graph = model.Subgraphs[s];
+            var values = new Dictionary<int, TensorData>();
+            for (int i = 0; i < graph.Inputs.Length; i++)
+            {
+                values[graph.Inputs[i]] = s == 0 ? inputs[i] : Relabel(graph.Tensors[graph.Inputs[i]], inputs[i].Bytes);
+                tensors?.Add(inputs[i]);
+                origins?.Add(TensorOrigin.ModelInput(i));
+            }
+
+            TensorData Value(int index)
+            {
+                var info = graph.Tensors[index];
+                if (info.IsConstant) return TensorData.From(info);
+                if (s == 0 && feed?.Invoke(index) is { } fed) return fed;
+                return values.TryGetValue(index, out var v) ? v
+                    : throw new OracleException($"tensor {info} of subgraph {s} is read before any operator wrote it" + (feed is null ? "" : " and the run given has no such tensor"));
+            }
+
+            foreach (var op in graph.Operators)
+            {
+                var call = new OperatorCall(op, graph, Value);
+                var outputs = ControlFlow(call, s, Value) ?? Compute(call);
+                for (int slot = 0; slot < outputs.Length; slot++)
+                {
+                    values[outputs[slot].Index] = outputs[slot];
+                    tensors?.Add(outputs[slot]);
+                    origins?.Add(new TensorOrigin(op.Index, op.Name, slot));
+                }
+            }
+            return graph.Outputs.Select(Value).ToArray();
         }
 
-        TensorData Value(int index)
+        private static TensorData[] Compute(OperatorCall call)
         {
-            var info = graph.Tensors[index];
-            if (info.IsConstant) return TensorData.From(info);
-            if (feed?.Invoke(index) is { } fed) return fed;
-            return values.TryGetValue(index, out var v) ? v
-                : throw new OracleException($"tensor {info} is read before any operator wrote it" + (feed is null ? "" : " and the run given has no such tensor"));
-        }
-
-        foreach (var op in graph.Operators)
-        {
-            var call = new OperatorCall(op, graph, Value);
+            var op = call.Operator;
             if (!OperatorTable.Default.TryGet(op.Code.Builtin, out var compute))
                 throw new OracleException($"the oracle has no torch computation for {call.Where} yet; it covers " +
                     string.Join(", ", OperatorTable.Default.Operators.Select(o => o.ToString()).Order()));
@@ -73,15 +107,70 @@ internal static class OracleRun
             }
             if (results.Length != op.Outputs.Length)
                 throw new OracleException($"{call.Where}: the oracle made {results.Length} outputs, the model has {op.Outputs.Length}");
-            for (int slot = 0; slot < results.Length; slot++)
+            return results.Select((r, slot) => Store(call, slot, r)).ToArray();
+        }
+
+        /// <summary>The outputs of a control-flow or resource-variable operator, or null for any other (torch computes those).</summary>
+        private TensorData[]? ControlFlow(OperatorCall call, int s, Func<int, TensorData> value)
+        {
+            var op = call.Operator;
+            TensorData[] Inputs(int skip) => op.Inputs.Skip(skip).Select(value).ToArray();
+            TensorData[] AsOutputs(IEnumerable<TensorData> results) =>
+                results.Select((r, slot) => Relabel(call.Output(slot), r.Bytes)).ToArray();
+            switch (op.Code.Builtin)
             {
-                var output = Store(call, slot, results[slot]);
-                values[output.Index] = output;
-                tensors.Add(output);
-                origins.Add(new TensorOrigin(op.Index, op.Name, slot));
+                case Interpreter.Schema.BuiltinOperator.IF:
+                {
+                    var o = call.Options<Interpreter.Schema.IfOptions>();
+                    bool condition = value(op.Inputs[0]).Bytes[0] != 0;
+                    return AsOutputs(RunGraph(condition ? o.ThenSubgraphIndex : o.ElseSubgraphIndex, Inputs(1)));
+                }
+                case Interpreter.Schema.BuiltinOperator.WHILE:
+                {
+                    var o = call.Options<Interpreter.Schema.WhileOptions>();
+                    var loop = Inputs(0);
+                    for (long i = 0; RunGraph(o.CondSubgraphIndex, loop)[0].Bytes[0] != 0; i++)
+                    {
+                        if (i == MaxWhileIterations)
+                            throw new OracleException($"{call.Where} still loops after {MaxWhileIterations:N0} iterations");
+                        loop = RunGraph(o.BodySubgraphIndex, loop);
+                    }
+                    return AsOutputs(loop);
+                }
+                case Interpreter.Schema.BuiltinOperator.CALL_ONCE:
+                {
+                    int init = call.OptionalOptions<Interpreter.Schema.CallOnceOptions>()?.InitSubgraphIndex ?? 0;
+                    if (_calledOnce.Add(init)) RunGraph(init, []);
+                    return [];
+                }
+                case Interpreter.Schema.BuiltinOperator.VAR_HANDLE:
+                {
+                    var o = call.OptionalOptions<Interpreter.Schema.VarHandleOptions>();
+                    var key = (o?.Container ?? "", o?.SharedName ?? "");
+                    int id = _variableNames.IndexOf(key);
+                    if (id < 0) { _variableNames.Add(key); id = _variableNames.Count - 1; }
+                    return [Relabel(call.Output(0), BitConverter.GetBytes(id))];
+                }
+                case Interpreter.Schema.BuiltinOperator.ASSIGN_VARIABLE:
+                    _variables[BitConverter.ToInt32(value(op.Inputs[0]).Bytes)] = value(op.Inputs[1]).Bytes.ToArray();
+                    return [];
+                case Interpreter.Schema.BuiltinOperator.READ_VARIABLE:
+                {
+                    int id = BitConverter.ToInt32(value(op.Inputs[0]).Bytes);
+                    return _variables.TryGetValue(id, out var bytes)
+                        ? [Relabel(call.Output(0), bytes)]
+                        : throw new OracleException($"{call.Where} reads a resource variable no ASSIGN_VARIABLE has set");
+                }
+                default:
+                    return null;
             }
         }
-        return new TensorSet { Label = label, Tensors = tensors, Origins = origins, ModelSource = model.Source };
+
+        private static TensorData Relabel(TensorInfo info, byte[] bytes) => new()
+        {
+            Index = info.Index, Name = info.Name, Type = info.Type, Shape = info.Shape.ToArray(),
+            Quantization = info.Quantization, IsConstant = false, Bytes = bytes.ToArray(),
+        };
     }
 
     private static TensorData Store(OperatorCall call, int slot, Tensor result)
