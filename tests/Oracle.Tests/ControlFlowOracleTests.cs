@@ -94,3 +94,45 @@ public class ControlFlowOracleTests(ITestOutputHelper output)
             it.Input(0).CopyFrom(Enumerable.Range(0, 4).Select(_ => (float)(rr.NextDouble() * 4 - 2)).ToArray()), 1e-5, 20, output);
     }
 }
+
+/// <summary>Sparse weights (DENSIFY → FULLY_CONNECTED), plain and block-sparse, against torch's own sparse tensors.</summary>
+public class SparseWeightsOracleTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void Sparse_weights_through_densify_and_fully_connected_match_the_oracle(int blockColumns)
+    {
+        var r = new Random(blockColumns);
+        var dense = new float[6 * 8];
+        for (int i = 0; i < dense.Length; i += blockColumns)
+            if (r.Next(3) == 0)
+                for (int j = 0; j < blockColumns; j++) dense[i + j] = (float)(r.NextDouble() * 2 - 1);
+        var b = new ModelBuilder();
+        int sparse = b.AddSparseConstant("w_sparse", TensorType.FLOAT32, 6, 8, dense, blockColumns);
+        int x = b.AddTensor("x", TensorType.FLOAT32, [2, 8]);
+        int w = b.AddTensor("w", TensorType.FLOAT32, [6, 8]);
+        int y = b.AddTensor("y", TensorType.FLOAT32, [2, 6]);
+        b.AddOperator(BuiltinOperator.DENSIFY, [sparse], [w]);
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [x, w, -1], [y]);
+        b.SetInputs(x).SetOutputs(y);
+        using var interpreter = new MicroInterpreter(b.ToModel($"sparse weights, blocks of {blockColumns}"), OpResolver.WithAllBuiltins(), 64 * 1024);
+        interpreter.AllocateTensors();
+        double worst = 0;
+        for (int c = 0; c < 20; c++)
+        {
+            interpreter.Input(0).CopyFrom(Enumerable.Range(0, 16).Select(_ => (float)(r.NextDouble() * 4 - 2)).ToArray());
+            var run = TorchOracle.Run(interpreter);
+            interpreter.Invoke();
+            // The expanded weights exactly, the product within float tolerance.
+            Assert.Equal(run.Tensors.Last(t => t.Index == w).Bytes, interpreter.Tensors[w].Bytes.ToArray());
+            var expected = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(run.Tensors.Last(t => t.Index == y).Bytes).ToArray();
+            var actual = interpreter.Output(0).ToArray<float>();
+            double norm = Math.Sqrt(expected.Sum(v => (double)v * v)) + 1e-30;
+            double error = Math.Sqrt(expected.Zip(actual).Sum(p => Math.Pow(p.First - p.Second, 2))) / norm;
+            worst = Math.Max(worst, error);
+            Assert.True(error <= 1e-5, $"case {c}: relative error {error:G3}");
+        }
+        output.WriteLine($"blocks of {blockColumns}: 20 cases, worst relative error {worst:G3}");
+    }
+}

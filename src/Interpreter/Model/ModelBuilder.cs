@@ -82,6 +82,54 @@ public sealed class ModelBuilder
         float[]? scales = null, long[]? zeroPoints = null, int quantizedDimension = 0) where T : unmanaged =>
         AddTensor(name, type, shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), scales, zeroPoints, quantizedDimension);
 
+    /// <summary>
+    /// Adds a constant matrix [rows, columns] stored sparse as converters write pruned weights: rows dense, columns
+    /// compressed (CSR), only the non-zero values kept — or, with <paramref name="blockColumns"/> above 1, blocks of
+    /// that many columns kept or dropped whole (TFLite's block sparsity). Read it through a DENSIFY operator.
+    /// </summary>
+    public int AddSparseConstant<T>(string name, TensorType type, int rows, int columns, T[] dense, int blockColumns = 1,
+        float[]? scales = null, long[]? zeroPoints = null) where T : unmanaged, IEquatable<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(dense.Length, rows * columns);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockColumns, 1);
+        if (columns % blockColumns != 0) throw new ArgumentException($"{blockColumns}-column blocks do not divide {columns} columns");
+        int blocks = columns / blockColumns;
+        var segments = new List<int> { 0 };
+        var indices = new List<int>();
+        var values = new List<T>();
+        for (int r = 0; r < rows; r++)
+        {
+            for (int b = 0; b < blocks; b++)
+            {
+                var block = dense.AsSpan(r * columns + b * blockColumns, blockColumns);
+                if (!block.ContainsAnyExcept(default(T))) continue;
+                indices.Add(b);
+                values.AddRange(block.ToArray());
+            }
+            segments.Add(indices.Count);
+        }
+        int tensor = AddConstant(name, type, [rows, columns], values.ToArray(), scales, zeroPoints);
+        var levels = new List<DimensionMetadataT>
+        {
+            new() { Format = DimensionType.DENSE, DenseSize = rows },
+            new()
+            {
+                Format = DimensionType.SPARSE_CSR,
+                ArraySegments = SparseIndexVectorUnion.FromInt32Vector(new Int32VectorT { Values = segments }),
+                ArrayIndices = SparseIndexVectorUnion.FromInt32Vector(new Int32VectorT { Values = indices }),
+            },
+        };
+        var sparsity = new SparsityParametersT { TraversalOrder = [0, 1], BlockMap = [], DimMetadata = levels };
+        if (blockColumns > 1)
+        {
+            sparsity.TraversalOrder = [0, 1, 2];
+            sparsity.BlockMap = [1];
+            levels.Add(new DimensionMetadataT { Format = DimensionType.DENSE, DenseSize = blockColumns });
+        }
+        Graph.Tensors[tensor].Sparsity = sparsity;
+        return tensor;
+    }
+
     /// <summary>Adds an operator; <paramref name="inputs"/> may hold -1 for an omitted optional input.</summary>
     public int AddOperator(BuiltinOperator op, int[] inputs, int[] outputs, BuiltinOptionsUnion? options = null,
         string? customCode = null, byte[]? customOptions = null, int version = 1)

@@ -21,6 +21,8 @@ public sealed class TensorInfo
     public required bool IsVariable { get; init; }
     /// <summary>The tensor's constant (or, for variables, initial) data; empty when it has none.</summary>
     public required ReadOnlyMemory<byte> Data { get; init; }
+    /// <summary>Set for a constant stored in TFLite's sparse format: <see cref="Data"/> then holds only the stored values, which DENSIFY expands.</summary>
+    public Sparsity? Sparsity { get; init; }
 
     public bool IsConstant => !IsVariable && !Data.IsEmpty;
     public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);

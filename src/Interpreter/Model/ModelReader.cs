@@ -338,7 +338,17 @@ internal sealed class ModelReader
         if (bufferIndex >= buffers.Length)
             throw Error($"buffer index {bufferIndex} is out of range (the model has {buffers.Length} buffers)");
         var data = buffers[bufferIndex];
-        if (!data.IsEmpty && elementSize > 0)
+        Sparsity? sparsity = null;
+        if (tensor.Sparsity is { } sparse && !data.IsEmpty)
+        {
+            // A sparse constant holds only its stored values: check it by its own format's rules instead.
+            _where = where with { Field = "sparsity" };
+            sparsity = Sparsity.Read(sparse, shape, problem => Error(problem));
+            _where = where with { Field = "buffer" };
+            if (data.Length != (long)sparsity.StoredValues * elementSize)
+                throw Error($"constant buffer {bufferIndex} holds {data.Length} bytes, but its sparsity stores {sparsity.StoredValues} {TensorTypes.Name(type)} values");
+        }
+        else if (!data.IsEmpty && elementSize > 0)
         {
             long expected = type == Fb.TensorType.INT4 ? (elements + 1) / 2 : elements * elementSize;
             bool ok = data.Length == expected || (type == Fb.TensorType.INT4 && data.Length == elements);
@@ -355,7 +365,7 @@ internal sealed class ModelReader
         return new TensorInfo
         {
             Index = t, Name = name, Type = type, Shape = shape, Quantization = quantization,
-            BufferIndex = (int)bufferIndex, IsVariable = isVariable, Data = data,
+            BufferIndex = (int)bufferIndex, IsVariable = isVariable, Data = data, Sparsity = sparsity,
         };
     }
 

@@ -47,6 +47,7 @@ public static class BuiltinKernels
         [BuiltinOperator.VAR_HANDLE] = new VarHandleKernel(),
         [BuiltinOperator.ASSIGN_VARIABLE] = new AssignVariableKernel(),
         [BuiltinOperator.READ_VARIABLE] = new ReadVariableKernel(),
+        [BuiltinOperator.DENSIFY] = new DensifyKernel(),
         [BuiltinOperator.EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.Equal),
         [BuiltinOperator.NOT_EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.NotEqual),
         [BuiltinOperator.LESS] = new ComparisonKernel(ComparisonKernel.Relation.Less),

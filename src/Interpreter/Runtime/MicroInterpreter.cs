@@ -223,6 +223,12 @@ public sealed class MicroInterpreter : IDisposable
                     op.Code.Builtin == BuiltinOperator.CUSTOM
                         ? "is a custom operator with no registered kernel"
                         : "has no registered kernel");
+            // A sparse constant holds fewer bytes than its shape: only DENSIFY may read it, as in TFLM.
+            if (op.Code.Builtin != BuiltinOperator.DENSIFY)
+                foreach (int i in op.Inputs)
+                    if (i >= 0 && tensors[i].Info.Sparsity is not null)
+                        throw new UnsupportedOperatorException(op.Index, op.Name,
+                            $"reads tensor {i} ('{tensors[i].Name}'), which is stored sparse; a DENSIFY operator must expand it first");
             nodes[op.Index] = new Node(op, kernel,
                 op.Inputs.Select(i => i < 0 ? null : tensors[i]).ToArray(),
                 op.Outputs.Select(i => tensors[i]).ToArray(),
