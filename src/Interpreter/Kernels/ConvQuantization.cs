@@ -81,7 +81,8 @@ internal abstract class ConvolutionParams
                 (FloatMin, FloatMax) = ActivationRange.Float(activation);
                 break;
             case TensorType.INT8:
-                node.RequireType(filter, "filter", TensorType.INT8);
+                // int4 weights arrive unpacked to one value a byte (the interpreter does it once, at allocation).
+                node.RequireType(filter, "filter", TensorType.INT8, TensorType.INT4);
                 node.RequireType(output, "output", TensorType.INT8);
                 if (bias is not null) node.RequireType(bias, "bias", TensorType.INT32);
                 PrepareQuantized(context, node, input, filter, output, activation, channels, quantizedDimension);

@@ -54,7 +54,10 @@ internal sealed class FullyConnectedKernel : OperatorKernel
                 break;
             case TensorType.INT8:
             case TensorType.INT16:
-                node.RequireType(filter, "weights", TensorType.INT8);
+                if (input.Type == TensorType.INT8)
+                    node.RequireType(filter, "weights", TensorType.INT8, TensorType.INT4);   // int4 unpacked at allocation
+                else
+                    node.RequireType(filter, "weights", TensorType.INT8);
                 node.RequireType(output, "output", input.Type);
                 if (bias is not null)
                     node.RequireType(bias, "bias", input.Type == TensorType.INT8 ? TensorType.INT32 : TensorType.INT64);

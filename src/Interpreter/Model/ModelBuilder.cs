@@ -82,6 +82,18 @@ public sealed class ModelBuilder
         float[]? scales = null, long[]? zeroPoints = null, int quantizedDimension = 0) where T : unmanaged =>
         AddTensor(name, type, shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), scales, zeroPoints, quantizedDimension);
 
+    /// <summary>Adds an int4 constant: <paramref name="values"/> in −8…7, packed two to a byte, low nibble first, as converters store them.</summary>
+    public int AddInt4Constant(string name, int[] shape, sbyte[] values, float[]? scales = null, long[]? zeroPoints = null, int quantizedDimension = 0)
+    {
+        var packed = new byte[(values.Length + 1) / 2];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (values[i] is < -8 or > 7) throw new ArgumentOutOfRangeException(nameof(values), values[i], $"value {i} does not fit in 4 bits");
+            packed[i / 2] |= (byte)((values[i] & 0xF) << (4 * (i % 2)));
+        }
+        return AddTensor(name, TensorType.INT4, shape, packed, scales, zeroPoints, quantizedDimension);
+    }
+
     /// <summary>
     /// Adds a constant matrix [rows, columns] stored sparse as converters write pruned weights: rows dense, columns
     /// compressed (CSR), only the non-zero values kept — or, with <paramref name="blockColumns"/> above 1, blocks of

@@ -165,6 +165,8 @@ public sealed class MicroInterpreter : IDisposable
         foreach (var called in _called)
             if (called is not null) called.Nodes = BindNodes(_model.Subgraphs[called.Index], called.Tensors);
 
+        UnpackInt4Constants(_tensors.Concat(_called.Where(c => c is not null).SelectMany(c => c!.Tensors)));
+
         // Variable tensors (RNN state) are persistent: they keep their values across invocations.
         foreach (var tensor in _tensors.Concat(_called.Where(c => c is not null).SelectMany(c => c!.Tensors)))
             if (tensor.IsVariable && tensor.ByteCount > 0)
@@ -211,6 +213,28 @@ public sealed class MicroInterpreter : IDisposable
             if (TensorTypes.ElementSize(tensor.Type) == 0)
                 throw new ModelFormatException($"{_model.Source}: subgraph {subgraph}, tensor {tensor.Index} ('{tensor.Name}'), field type",
                     $"{TensorTypes.Name(tensor.Type)} tensors have no fixed element size, which the runtime needs");
+    }
+
+    /// <summary>
+    /// int4 weights are stored two to a byte, low nibble first; kernels read one signed value a byte, as TFLM's
+    /// UnpackDenseInt4IntoInt8 gives them. Unpacked once here into the arena tail (TFLM unpacks into scratch on
+    /// every Invoke), so the int8 code paths, reference and optimized, serve int4 models unchanged.
+    /// </summary>
+    private void UnpackInt4Constants(IEnumerable<Tensor> tensors)
+    {
+        foreach (var tensor in tensors)
+        {
+            var packed = tensor.Info.Data.Span;
+            if (tensor.Type != TensorType.INT4 || !tensor.IsConstant || packed.Length >= tensor.ElementCount) continue;
+            var unpacked = _arena.AllocatePersistent(tensor.ElementCount, PersistentOwner.ForTensor(tensor.Index, tensor.Name + " (int4 unpacked)"));
+            var values = unpacked.Span;
+            for (int i = 0; i < values.Length; i++)
+            {
+                int nibble = (packed[i / 2] >> (4 * (i % 2))) & 0xF;
+                values[i] = (byte)(sbyte)(nibble >= 8 ? nibble - 16 : nibble);
+            }
+            tensor.Bind(unpacked);
+        }
     }
 
     private Node[] BindNodes(SubGraphInfo subgraph, Tensor[] tensors)
