@@ -64,10 +64,45 @@ public class ModelMutationTests
         corpus.Add(("built_float_ops", BuildFloatOperatorChain()));
         corpus.Add(("built_quantized_ops", BuildQuantizedOperatorChain()));
         corpus.Add(("built_int32_ops", BuildInt32OperatorChain()));
+        // Several subgraphs, resource variables, sparse and int4 weights, and data-movement ops: what the reader
+        // and allocator learned last, mutated like the rest.
+        corpus.Add(("built_if", Models.ControlFlowModels.IfModel().Bytes.ToArray()));
+        corpus.Add(("built_while", Models.ControlFlowModels.WhileModel().Bytes.ToArray()));
+        corpus.Add(("built_variables", Models.ControlFlowModels.AccumulatorModel().Bytes.ToArray()));
+        corpus.Add(("built_sparse_int4_shapes", BuildSparseInt4ShapeChain()));
         foreach (string dir in (Environment.GetEnvironmentVariable("TINYML_FUZZ_EXTRA") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
             corpus.AddRange(Directory.GetFiles(dir, "*.tflite", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
                 .Select(path => ("extra_" + Path.GetFileNameWithoutExtension(path), File.ReadAllBytes(path))));
         return corpus;
+    }
+
+    /// <summary>DENSIFY of block-sparse weights into FULLY_CONNECTED, an int4-weight FULLY_CONNECTED, then SPLIT, PACK and GATHER.</summary>
+    private static byte[] BuildSparseInt4ShapeChain()
+    {
+        const TensorType F = TensorType.FLOAT32;
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", F, [2, 8]);
+        int sparse = b.AddSparseConstant("w_sparse", F, 6, 8, Enumerable.Range(0, 48).Select(i => i % 5 < 2 ? 0f : i * 0.01f).ToArray(), blockColumns: 2);
+        int w = b.AddTensor("w", F, [6, 8]);
+        int y = b.AddTensor("y", F, [2, 6]);
+        b.AddOperator(BuiltinOperator.DENSIFY, [sparse], [w]);
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [x, w, -1], [y]);
+        int axis = b.AddConstant("axis", TensorType.INT32, [], new[] { 1 });
+        int left = b.AddTensor("left", F, [2, 3]);
+        int right = b.AddTensor("right", F, [2, 3]);
+        b.AddOperator(BuiltinOperator.SPLIT, [axis, y], [left, right], BuiltinOptionsUnion.FromSplitOptions(new SplitOptionsT { NumSplits = 2 }));
+        int packed = b.AddTensor("packed", F, [2, 2, 3]);
+        b.AddOperator(BuiltinOperator.PACK, [left, right], [packed], BuiltinOptionsUnion.FromPackOptions(new PackOptionsT { ValuesCount = 2, Axis = 0 }));
+        int indices = b.AddConstant("indices", TensorType.INT32, [2], new[] { 1, 0 });
+        int gathered = b.AddTensor("gathered", F, [2, 2, 3]);
+        b.AddOperator(BuiltinOperator.GATHER, [packed, indices], [gathered], BuiltinOptionsUnion.FromGatherOptions(new GatherOptionsT { Axis = 0 }));
+
+        int q = b.AddTensor("q", TensorType.INT8, [1, 8], scales: [0.05f], zeroPoints: [2]);
+        int w4 = b.AddInt4Constant("w4", [4, 8], Enumerable.Range(0, 32).Select(i => (sbyte)(i % 16 - 8)).ToArray(), [0.02f, 0.03f, 0.01f, 0.04f], new long[4]);
+        int q4 = b.AddTensor("q4", TensorType.INT8, [1, 4], scales: [0.1f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [q, w4, -1], [q4], BuiltinOptionsUnion.FromFullyConnectedOptions(new FullyConnectedOptionsT()));
+        b.SetInputs(x, q).SetOutputs(gathered, q4);
+        return b.Build();
     }
 
     private static byte[] BuildFloatOperatorChain()
