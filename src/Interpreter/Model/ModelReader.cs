@@ -343,7 +343,7 @@ internal sealed class ModelReader
         {
             // A sparse constant holds only its stored values: check it by its own format's rules instead.
             _where = where with { Field = "sparsity" };
-            sparsity = Sparsity.Read(sparse, shape, problem => Error(problem));
+            sparsity = Sparsity.Read(sparse, shape, problem => Error(problem), CheckedLength);
             _where = where with { Field = "buffer" };
             if (data.Length != (long)sparsity.StoredValues * elementSize)
                 throw Error($"constant buffer {bufferIndex} holds {data.Length} bytes, but its sparsity stores {sparsity.StoredValues} {TensorTypes.Name(type)} values");

@@ -24,16 +24,20 @@ public sealed class Sparsity
     // More levels than any real model has (rank ≤ 6, plus one block per dimension); keeps a hostile walk shallow.
     private const int MaxLevels = 12;
 
-    /// <summary>Reads and checks a tensor's sparsity; <paramref name="fail"/> makes the located format error.</summary>
-    internal static Sparsity Read(Fb.SparsityParameters p, int[] shape, Func<string, Exception> fail)
+    /// <summary>
+    /// Reads and checks a tensor's sparsity; <paramref name="fail"/> makes the located format error and
+    /// <paramref name="checkedLength"/> (length, element size) bounds every vector length by the file before anything is allocated.
+    /// </summary>
+    internal static Sparsity Read(Fb.SparsityParameters p, int[] shape, Func<string, Exception> fail, Func<int, int, int> checkedLength)
     {
         int rank = shape.Length;
-        var traversal = Enumerable.Range(0, p.TraversalOrderLength).Select(p.TraversalOrder).ToArray();
-        var blockMap = Enumerable.Range(0, p.BlockMapLength).Select(p.BlockMap).ToArray();
-        int levels = rank + blockMap.Length;
         if (rank == 0) throw fail("a scalar cannot be sparse");
-        if (levels > MaxLevels || traversal.Length != levels || p.DimMetadataLength != levels)
-            throw fail($"sparsity has {traversal.Length} traversal entries and {p.DimMetadataLength} dimension entries for rank {rank} with {blockMap.Length} blocked dimensions; {levels} each expected");
+        int traversalLength = checkedLength(p.TraversalOrderLength, 4), blockLength = checkedLength(p.BlockMapLength, 4);
+        int levels = rank + blockLength;
+        if (levels > MaxLevels || traversalLength != levels || p.DimMetadataLength != levels)
+            throw fail($"sparsity has {traversalLength} traversal entries and {p.DimMetadataLength} dimension entries for rank {rank} with {blockLength} blocked dimensions; {levels} each expected");
+        var traversal = Enumerable.Range(0, traversalLength).Select(p.TraversalOrder).ToArray();
+        var blockMap = Enumerable.Range(0, blockLength).Select(p.BlockMap).ToArray();
         if (traversal.Order().Where((t, i) => t != i).Any() || traversal.Take(rank).Any(t => t >= rank))
             throw fail($"traversal order [{string.Join(",", traversal)}] is not a permutation with the tensor's {rank} dimensions first");
         if (blockMap.Any(d => d < 0 || d >= rank) || blockMap.Distinct().Count() != blockMap.Length)
@@ -69,8 +73,8 @@ public sealed class Sparsity
                 if (positions > int.MaxValue) throw fail("sparsity describes more than 2^31 positions");
                 continue;
             }
-            var segments = IndexVector(m.ArraySegmentsType, m, segments: true, fail, l);
-            var indices = IndexVector(m.ArrayIndicesType, m, segments: false, fail, l);
+            var segments = IndexVector(m.ArraySegmentsType, m, segments: true, fail, checkedLength, l);
+            var indices = IndexVector(m.ArrayIndicesType, m, segments: false, fail, checkedLength, l);
             if (segments.Length != positions + 1)
                 throw fail($"compressed level {l} has {segments.Length} segment bounds for {positions} parent positions; {positions + 1} expected");
             for (int i = 0; i < segments.Length; i++)
@@ -85,17 +89,18 @@ public sealed class Sparsity
         return new Sparsity { TraversalOrder = traversal, BlockMap = blockMap, Levels = result, StoredValues = (int)positions, BlockSizes = blockSizes };
     }
 
-    private static int[] IndexVector(Fb.SparseIndexVector type, Fb.DimensionMetadata m, bool segments, Func<string, Exception> fail, int level)
+    private static int[] IndexVector(Fb.SparseIndexVector type, Fb.DimensionMetadata m, bool segments, Func<string, Exception> fail,
+        Func<int, int, int> checkedLength, int level)
     {
         string what = segments ? "array_segments" : "array_indices";
         return type switch
         {
             Fb.SparseIndexVector.Int32Vector when (segments ? m.ArraySegments<Fb.Int32Vector>() : m.ArrayIndices<Fb.Int32Vector>()) is { } v
-                => Enumerable.Range(0, v.ValuesLength).Select(v.Values).ToArray(),
+                => Enumerable.Range(0, checkedLength(v.ValuesLength, 4)).Select(v.Values).ToArray(),
             Fb.SparseIndexVector.Uint16Vector when (segments ? m.ArraySegments<Fb.Uint16Vector>() : m.ArrayIndices<Fb.Uint16Vector>()) is { } v
-                => Enumerable.Range(0, v.ValuesLength).Select(i => (int)v.Values(i)).ToArray(),
+                => Enumerable.Range(0, checkedLength(v.ValuesLength, 2)).Select(i => (int)v.Values(i)).ToArray(),
             Fb.SparseIndexVector.Uint8Vector when (segments ? m.ArraySegments<Fb.Uint8Vector>() : m.ArrayIndices<Fb.Uint8Vector>()) is { } v
-                => Enumerable.Range(0, v.ValuesLength).Select(i => (int)v.Values(i)).ToArray(),
+                => Enumerable.Range(0, checkedLength(v.ValuesLength, 1)).Select(i => (int)v.Values(i)).ToArray(),
             _ => throw fail($"compressed level {level} has no {what}"),
         };
     }
