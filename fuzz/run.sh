@@ -19,10 +19,12 @@ dotnet build ModelFuzz -c Release -v q --nologo
 # steers by, and the build output stays plain for replays.
 rm -rf instrumented && cp -r "$out" instrumented
 sharpfuzz instrumented/TinyMl.Interpreter.dll
-# Seeds: the small models (afl++ works best under ~10 KB): TFLM's examples and the sine models.
+# Seeds: the small models (afl++ works best under ~10 KB): TFLM's examples, the sine models, one seanet layer model
+# per operator, and seeds-built/ (IF, WHILE, CALL_ONCE + resource variables, block-sparse DENSIFY, made with ModelBuilder).
 mkdir -p seeds findings
 for model in ../../shared/data/models/{hello_world_int8,hello_world_float,simple_add_model,audio_preprocessor_float,audio_preprocessor_int8,trained_lstm_int8}.tflite ../data/sine_*.tflite \
-             ../../shared/data/seanet/{add/add16,conv/conv0,leaky_relu/leaky_relu22,pad/pad0,quantize/quantize1,strided_slice/strided_slice33,sub/sub4,transpose_conv/transpose_conv4}.tflite; do
+             ../../shared/data/seanet/{add/add16,conv/conv0,leaky_relu/leaky_relu22,pad/pad0,quantize/quantize1,strided_slice/strided_slice33,sub/sub4,transpose_conv/transpose_conv4}.tflite \
+             seeds-built/*.tflite; do
   [ -f "$model" ] && cp "$model" seeds/
 done
 # SharpFuzz keeps one process looping over inputs (afl persistent mode); one input over 5 s is a hang.

@@ -303,7 +303,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                         sbyte* a = source + tapOffsets[2 * pair], b = source + tapOffsets[2 * pair + 1];
                         var x = consecutive
                             ? Avx2.ConvertToVector256Int16(Sse2.UnpackLow(Vector128.CreateScalar(*(long*)a).AsSByte(), Vector128.CreateScalar(*(long*)b).AsSByte()))
-                            : Vector256.Create((int)((uint)(ushort)*b << 16 | (ushort)*a)).AsInt16();   // one input channel: the pair (a, b) in every lane
+                            : Vector256.Create((int)(((uint)*b << 16) | ((uint)*a & 0xFFFF))).AsInt16();   // one input channel: the pair (a, b) in every lane
                         acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(x, Avx.LoadVector256(weights + pair * 16)));
                     }
                     acc = Requantize.ToOutput(acc, plan.Lanes[block], outOffset, min, max);
