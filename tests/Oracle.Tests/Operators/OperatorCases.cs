@@ -65,6 +65,7 @@ public static class OperatorCases
         Add("QUANTIZE", "int16→int8", r => Quantize(r, TensorType.INT16, TensorType.INT8), 1);
         Add("DEQUANTIZE", "int8→float32", r => Dequantize(r), FloatTolerance);
         ShapeCases.Add(cases);
+        ComparisonCases.Add(cases);
         return cases;
     }
 
@@ -191,7 +192,7 @@ public static class OperatorCases
     }
 
     /// <summary>Random shapes that broadcast: the second operand drops leading dimensions or has size-1 ones.</summary>
-    private static (int[] A, int[] B, int[] Out) BroadcastShapes(Random r)
+    internal static (int[] A, int[] B, int[] Out) BroadcastShapes(Random r)
     {
         int rank = r.Next(1, 5);
         var a = Enumerable.Range(0, rank).Select(_ => r.Next(1, 5)).ToArray();

@@ -26,12 +26,14 @@ public sealed class SingleOpModels(Random random)
     public Random Random => random;
 
     /// <summary>A model input with random values in <paramref name="range"/> (default: floats in [−2, 2], integers over the whole type).</summary>
-    public int Input(TensorType type, int[] shape, Quant? q = null, (double Low, double High)? range = null)
+    public int Input(TensorType type, int[] shape, Quant? q = null, (double Low, double High)? range = null) =>
+        Input(type, shape, Bytes(type, shape.Aggregate(1L, (n, d) => n * d), range), q);
+
+    /// <summary>A model input holding exactly <paramref name="bytes"/> (values the case chose itself).</summary>
+    public int Input(TensorType type, int[] shape, byte[] bytes, Quant? q = null)
     {
         int index = _builder.AddTensor($"in{_inputs.Count}", type, shape, scales: q?.Scales, zeroPoints: q?.ZeroPoints, quantizedDimension: q?.Dimension ?? 0);
         _inputs.Add(index);
-        long count = shape.Aggregate(1L, (n, d) => n * d);
-        var bytes = Bytes(type, count, range);
         _inputData.Add(new TensorData
         {
             Index = index, Name = $"in{_inputs.Count - 1}", Type = type, Shape = shape,
