@@ -90,6 +90,9 @@ internal static class Convolutions
         var full = F.conv_transpose2d(x, filter, null, strides: [o.StrideH, o.StrideW]);
         var (top, _) = Pad(o.Padding, outShape[1], kh, o.StrideH);
         var (left, _) = Pad(o.Padding, outShape[2], kw, o.StrideW);
+        // With a kernel smaller than the stride the scatter never reaches the last rows and columns: they stay 0.
+        long shortH = Math.Max(0, top + outShape[1] - full.shape[2]), shortW = Math.Max(0, left + outShape[2] - full.shape[3]);
+        if (shortH > 0 || shortW > 0) full = F.pad(full, [0, shortW, 0, shortH]);
         var y = full[.., .., TensorIndex.Slice(top, top + outShape[1]), TensorIndex.Slice(left, left + outShape[2])];
         if (call.Has(3)) y = y + call.Real(3).reshape(1, -1, 1, 1);
         return [Activations.Fused(y.permute(0, 2, 3, 1), o.FusedActivationFunction)];

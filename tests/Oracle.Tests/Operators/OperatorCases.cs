@@ -34,6 +34,7 @@ public static class OperatorCases
             double lsb = t == TensorType.FLOAT32 ? FloatTolerance : 1;
             Add("CONV_2D", name, r => Conv(r, t, depthwise: false), lsb);
             Add("DEPTHWISE_CONV_2D", name, r => Conv(r, t, depthwise: true), lsb);
+            Add("TRANSPOSE_CONV", name, r => TransposeConv(r, t), lsb);
             Add("FULLY_CONNECTED", name, r => FullyConnected(r, t), lsb);
             Add("AVERAGE_POOL_2D", name, r => Pool(r, t, BuiltinOperator.AVERAGE_POOL_2D), lsb);
             Add("MAX_POOL_2D", name, r => Pool(r, t, BuiltinOperator.MAX_POOL_2D), t == TensorType.FLOAT32 ? FloatTolerance : 0);
@@ -56,6 +57,7 @@ public static class OperatorCases
             Add("SUB", Name(t), r => Binary(r, t, BuiltinOperator.SUB), lsb);
             Add("LEAKY_RELU", Name(t), r => LeakyRelu(r, t), lsb);
             Add("PAD", Name(t), r => Pad(r, t), exact);
+            Add("PADV2", Name(t), r => Pad(r, t, withValue: true), exact);
             Add("TRANSPOSE", Name(t), r => Transpose(r, t), exact);
             Add("MEAN", Name(t), r => Mean(r, t), lsb);
         }
@@ -64,6 +66,9 @@ public static class OperatorCases
         Add("QUANTIZE", "int8→int8", r => Quantize(r, TensorType.INT8, TensorType.INT8), 1);
         Add("QUANTIZE", "int16→int8", r => Quantize(r, TensorType.INT16, TensorType.INT8), 1);
         Add("DEQUANTIZE", "int8→float32", r => Dequantize(r), FloatTolerance);
+        foreach (var (from, to) in new[] { (TensorType.FLOAT32, TensorType.INT32), (TensorType.INT32, TensorType.FLOAT32), (TensorType.INT8, TensorType.INT32),
+                     (TensorType.INT16, TensorType.INT8), (TensorType.BOOL, TensorType.FLOAT32), (TensorType.INT32, TensorType.INT16) })
+            Add("CAST", $"{Name(from)}→{Name(to)}", r => Cast(r, from, to), to == TensorType.FLOAT32 ? FloatTolerance : 0);
         ShapeCases.Add(cases);
         ComparisonCases.Add(cases);
         return cases;
@@ -263,7 +268,8 @@ public static class OperatorCases
             BuiltinOptionsUnion.FromLeakyReluOptions(new LeakyReluOptionsT { Alpha = (float)Uniform(r, 0.01, 0.5) }));
     }
 
-    private static (Model, TensorData[]) Pad(Random r, TensorType t)
+    /// <summary>PAD, or PADV2 with a constant pad value of the input's type and quantization.</summary>
+    private static (Model, TensorData[]) Pad(Random r, TensorType t, bool withValue = false)
     {
         var m = new SingleOpModels(r);
         var shape = RandomShape(r);
@@ -274,7 +280,59 @@ public static class OperatorCases
         var outShape = shape.Select((d, i) => d + paddings[2 * i] + paddings[2 * i + 1]).ToArray();
         // Padding writes the output's zero point: in and out share their quantization.
         int output = m.Output(t, outShape, q);
-        return m.Build(BuiltinOperator.PAD, [input, pads], output);
+        if (!withValue)
+            return m.Build(BuiltinOperator.PAD, [input, pads], output);
+        int value = m.Constant(t, [1], q);
+        return m.Build(BuiltinOperator.PADV2, [input, pads, value], output);
+    }
+
+    /// <summary>
+    /// TRANSPOSE_CONV: input [1, H, W, IC], weights [OC, KH, KW, IC] (int8 per output channel when quantized), an
+    /// optional bias, SAME (H·stride) or VALID ((H − 1)·stride + KH) output.
+    /// </summary>
+    private static (Model, TensorData[]) TransposeConv(Random r, TensorType t)
+    {
+        var m = new SingleOpModels(r);
+        int h = r.Next(1, 7), w = r.Next(1, 7), cin = r.Next(1, 6), cout = r.Next(1, 6);
+        int kh = r.Next(1, 4), kw = r.Next(1, 4), stride = r.Next(1, 3);
+        var padding = r.Next(2) == 0 ? Padding.SAME : Padding.VALID;
+        int oh = padding == Padding.SAME ? h * stride : (h - 1) * stride + kh;
+        int ow = padding == Padding.SAME ? w * stride : (w - 1) * stride + kw;
+        int outputShape = m.Constant(TensorType.INT32, [4], new[] { 1, oh, ow, cout });
+        var inQ = RandomQuant(r, t);
+        int input = m.Input(t, [1, h, w, cin], inQ);
+        int filter, bias;
+        Quant? outQ = null;
+        bool withBias = r.Next(3) > 0;
+        if (t == TensorType.FLOAT32)
+        {
+            filter = m.Constant(TensorType.FLOAT32, [cout, kh, kw, cin], range: (-1, 1));
+            bias = withBias ? m.Constant(TensorType.FLOAT32, [cout], range: (-1, 1)) : -1;
+        }
+        else
+        {
+            var weightScales = Enumerable.Range(0, cout).Select(_ => (float)Uniform(r, 0.002, 0.02)).ToArray();
+            filter = m.Constant(TensorType.INT8, [cout, kh, kw, cin], new Quant(weightScales, new long[cout], 0), range: (-127, 127));
+            var biasScales = weightScales.Select(s => s * inQ!.Scale).ToArray();
+            bias = !withBias ? -1 : t == TensorType.INT16
+                ? m.Constant(TensorType.INT64, [cout], new Quant(biasScales, new long[cout]), range: (-30000, 30000))
+                : m.Constant(TensorType.INT32, [cout], new Quant(biasScales, new long[cout]), range: (-3000, 3000));
+            outQ = OutputQuantFor(r, t, inQ!.Scale * TypicalSteps(t) * weightScales.Average() * 64 * Math.Sqrt(kh * kw * cin));
+        }
+        int output = m.Output(t, [1, oh, ow, cout], outQ);
+        var options = BuiltinOptionsUnion.FromTransposeConvOptions(new TransposeConvOptionsT { Padding = padding, StrideH = stride, StrideW = stride });
+        return m.Build(BuiltinOperator.TRANSPOSE_CONV, [outputShape, filter, input, bias], output, options);
+    }
+
+    /// <summary>CAST between the types TFLM converts, values inside the target's range (out-of-range casts are C's business).</summary>
+    private static (Model, TensorData[]) Cast(Random r, TensorType from, TensorType to)
+    {
+        var m = new SingleOpModels(r);
+        var shape = RandomShape(r);
+        (double, double) range = from == TensorType.BOOL ? (0, 1) : to == TensorType.INT8 ? (-128, 127) : (-1000, 1000);
+        int input = m.Input(from, shape, range: range);
+        int output = m.Output(to, shape);
+        return m.Build(BuiltinOperator.CAST, [input], output);
     }
 
     private static (Model, TensorData[]) Transpose(Random r, TensorType t)
