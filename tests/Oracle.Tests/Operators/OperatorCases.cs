@@ -71,6 +71,7 @@ public static class OperatorCases
             Add("CAST", $"{Name(from)}→{Name(to)}", r => Cast(r, from, to), to == TensorType.FLOAT32 ? FloatTolerance : 0);
         ShapeCases.Add(cases);
         ComparisonCases.Add(cases);
+        MathCases.Add(cases);
         return cases;
     }
 

@@ -1,0 +1,115 @@
+using TinyMl.Interpreter.Schema;
+
+namespace TinyMl.Interpreter.Tests.Kernels;
+
+/// <summary>ABS (quantized), the math functions, logical operators, SELECT_V2 and ZEROS_LIKE: exact values worked out by hand, errors, allocation.</summary>
+public class UnaryMathTests
+{
+    private static MicroInterpreter Single(BuiltinOperator op, TensorType type, int[] shape, TensorType? outputType = null,
+        float[]? inScale = null, long[]? inZero = null, float[]? outScale = null, long[]? outZero = null, int inputs = 1)
+    {
+        var b = new ModelBuilder();
+        var ins = Enumerable.Range(0, inputs).Select(i => b.AddTensor($"x{i}", i == 0 && op == BuiltinOperator.SELECT_V2 ? TensorType.BOOL : type, shape, scales: inScale, zeroPoints: inZero)).ToArray();
+        int y = b.AddTensor("y", outputType ?? type, shape, scales: outScale, zeroPoints: outZero);
+        b.AddOperator(op, ins, [y]);
+        var interpreter = new MicroInterpreter(b.SetInputs(ins).SetOutputs(y).ToModel(), OpResolver.WithAllBuiltins(), 16 * 1024);
+        interpreter.AllocateTensors();
+        return interpreter;
+    }
+
+    [Fact]
+    public void Int8_abs_takes_the_distance_from_the_zero_point_and_rescales_as_tflm()
+    {
+        // |−7 − 5| = 12 and |6 − 5| = 1 at scale 0.1; at output scale 0.2 that is 6 and 0.5 (rounded away from 0: 1), then zero point −3.
+        using var interpreter = Single(BuiltinOperator.ABS, TensorType.INT8, [2], inScale: [0.1f], inZero: [5], outScale: [0.2f], outZero: [-3]);
+        interpreter.Input(0).CopyFrom(new sbyte[] { -7, 6 });
+        interpreter.Invoke();
+        Assert.Equal([(sbyte)3, (sbyte)-2], interpreter.Output(0).ToArray<sbyte>());
+    }
+
+    [Fact]
+    public void Round_goes_half_to_even_and_the_math_functions_follow_single_precision()
+    {
+        using var round = Single(BuiltinOperator.ROUND, TensorType.FLOAT32, [6]);
+        round.Input(0).CopyFrom(new[] { 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 2.4f });
+        round.Invoke();
+        Assert.Equal([0f, 2f, 2f, -0f, -2f, 2f], round.Output(0).ToArray<float>());
+        using var rsqrt = Single(BuiltinOperator.RSQRT, TensorType.FLOAT32, [3]);
+        rsqrt.Input(0).CopyFrom(new[] { 4f, 0.25f, 16f });
+        rsqrt.Invoke();
+        Assert.Equal([0.5f, 2f, 0.25f], rsqrt.Output(0).ToArray<float>());
+    }
+
+    [Fact]
+    public void Select_v2_picks_per_element_with_a_broadcast_condition()
+    {
+        var b = new ModelBuilder();
+        int c = b.AddTensor("c", TensorType.BOOL, [1, 3]);
+        int x = b.AddTensor("x", TensorType.FLOAT32, [2, 3]);
+        int y = b.AddTensor("y", TensorType.FLOAT32, [2, 1]);
+        int o = b.AddTensor("o", TensorType.FLOAT32, [2, 3]);
+        b.AddOperator(BuiltinOperator.SELECT_V2, [c, x, y], [o]);
+        using var interpreter = new MicroInterpreter(b.SetInputs(c, x, y).SetOutputs(o).ToModel(), OpResolver.WithAllBuiltins(), 16 * 1024);
+        interpreter.AllocateTensors();
+        interpreter.Input(0).CopyFrom(new[] { true, false, true });
+        interpreter.Input(1).CopyFrom(new[] { 1f, 2f, 3f, 4f, 5f, 6f });
+        interpreter.Input(2).CopyFrom(new[] { -1f, -2f });
+        interpreter.Invoke();
+        Assert.Equal([1f, -1f, 3f, 4f, -2f, 6f], interpreter.Output(0).ToArray<float>());
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
+    }
+
+    [Fact]
+    public void Select_v2_with_a_non_bool_condition_names_it()
+    {
+        var b = new ModelBuilder();
+        int c = b.AddTensor("c", TensorType.FLOAT32, [3]);
+        int x = b.AddTensor("x", TensorType.FLOAT32, [3]);
+        int o = b.AddTensor("o", TensorType.FLOAT32, [3]);
+        b.AddOperator(BuiltinOperator.SELECT_V2, [c, x, x], [o]);
+        using var interpreter = new MicroInterpreter(b.SetInputs(c, x).SetOutputs(o).ToModel(), OpResolver.WithAllBuiltins(), 16 * 1024);
+        var e = Assert.Throws<UnsupportedOperatorException>(interpreter.AllocateTensors);
+        Assert.Equal("operator 0 (SELECT_V2) condition tensor 0 is float32; supported: bool", e.Message);
+    }
+
+    [Fact]
+    public void Exp_of_int8_is_refused_as_tflm_refuses_it()
+    {
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.INT8, [3], scales: [0.1f], zeroPoints: [0]);
+        int o = b.AddTensor("o", TensorType.INT8, [3], scales: [0.1f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.EXP, [x], [o]);
+        using var interpreter = new MicroInterpreter(b.SetInputs(x).SetOutputs(o).ToModel(), OpResolver.WithAllBuiltins(), 16 * 1024);
+        var e = Assert.Throws<UnsupportedOperatorException>(interpreter.AllocateTensors);
+        Assert.Equal("operator 0 (EXP) input tensor 0 is int8; supported: float32", e.Message);
+    }
+
+    public static TheoryData<BuiltinOperator, TensorType> Allocating => new()
+    {
+        { BuiltinOperator.ABS, TensorType.FLOAT32 }, { BuiltinOperator.ABS, TensorType.INT16 }, { BuiltinOperator.SIN, TensorType.FLOAT32 },
+        { BuiltinOperator.EXP, TensorType.FLOAT32 }, { BuiltinOperator.ROUND, TensorType.FLOAT32 }, { BuiltinOperator.LOGICAL_NOT, TensorType.BOOL },
+        { BuiltinOperator.ZEROS_LIKE, TensorType.INT32 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Allocating))]
+    public void Invoke_allocates_nothing(BuiltinOperator op, TensorType type)
+    {
+        using var interpreter = Single(op, type, [2, 8]);
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
+    }
+
+    [Fact]
+    public void Logical_and_or_broadcast_and_allocate_nothing()
+    {
+        foreach (var (op, expected) in new[] { (BuiltinOperator.LOGICAL_AND, new[] { false, false, false, true }), (BuiltinOperator.LOGICAL_OR, new[] { false, true, true, true }) })
+        {
+            using var interpreter = Single(op, TensorType.BOOL, [4], inputs: 2);
+            interpreter.Input(0).CopyFrom(new[] { false, false, true, true });
+            interpreter.Input(1).CopyFrom(new[] { false, true, false, true });
+            interpreter.Invoke();
+            Assert.Equal(expected, interpreter.Output(0).ToArray<bool>());
+            Assert.Equal(0, InvokeAllocations.Measure(interpreter));
+        }
+    }
+}

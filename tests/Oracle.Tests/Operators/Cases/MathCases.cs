@@ -1,0 +1,90 @@
+using TinyMl.Interpreter;
+using TinyMl.Interpreter.Schema;
+using TinyMl.Workbench.Tensors;
+using Model = TinyMl.Interpreter.Model;
+
+namespace TinyMl.Oracle.Tests.Operators;
+
+/// <summary>
+/// The one-input math functions (float32 against torch's float64, 1e-5 relative; inputs kept in each function's
+/// domain), ABS in int8 and int16 (1 LSB of torch requantized), the logical operators, SELECT_V2 and ZEROS_LIKE (exact).
+/// </summary>
+public static class MathCases
+{
+    public static void Add(List<OperatorCase> cases)
+    {
+        foreach (var (op, range) in new (BuiltinOperator, (double, double))[]
+                 {
+                     (BuiltinOperator.ABS, (-3, 3)), (BuiltinOperator.NEG, (-3, 3)), (BuiltinOperator.SQUARE, (-3, 3)),
+                     (BuiltinOperator.SQRT, (0, 9)), (BuiltinOperator.RSQRT, (0.05, 9)), (BuiltinOperator.EXP, (-4, 4)),
+                     (BuiltinOperator.LOG, (0.01, 50)), (BuiltinOperator.SIN, (-6, 6)), (BuiltinOperator.COS, (-6, 6)),
+                     (BuiltinOperator.CEIL, (-5, 5)), (BuiltinOperator.FLOOR, (-5, 5)), (BuiltinOperator.ROUND, (-5, 5)),
+                 })
+            cases.Add(new(op.ToString(), "float32", r => Unary(r, op, TensorType.FLOAT32, range), OperatorCases.FloatTolerance));
+        cases.Add(new("ABS", "int8", r => Unary(r, BuiltinOperator.ABS, TensorType.INT8, null), 1));
+        cases.Add(new("ABS", "int16", r => Unary(r, BuiltinOperator.ABS, TensorType.INT16, null), 1));
+        cases.Add(new("LOGICAL_NOT", "bool", r => Unary(r, BuiltinOperator.LOGICAL_NOT, TensorType.BOOL, (0, 1)), 0));
+        cases.Add(new("LOGICAL_AND", "bool", r => Logical(r, BuiltinOperator.LOGICAL_AND), 0));
+        cases.Add(new("LOGICAL_OR", "bool", r => Logical(r, BuiltinOperator.LOGICAL_OR), 0));
+        foreach (var t in new[] { TensorType.FLOAT32, TensorType.INT8, TensorType.INT16 })
+            cases.Add(new("SELECT_V2", TensorTypes.Name(t), r => Select(r, t), 0));
+        foreach (var t in new[] { TensorType.FLOAT32, TensorType.INT8, TensorType.INT32, TensorType.INT64 })
+            cases.Add(new("ZEROS_LIKE", TensorTypes.Name(t), r => ZerosLike(r, t), 0));
+    }
+
+    private static int[] Shape(Random r) => Enumerable.Range(0, r.Next(1, 5)).Select(_ => r.Next(1, 6)).ToArray();
+
+    private static (Model, TensorData[]) Unary(Random r, BuiltinOperator op, TensorType t, (double, double)? range)
+    {
+        var m = new SingleOpModels(r);
+        var shape = Shape(r);
+        Quant? qIn = null, qOut = null;
+        if (t == TensorType.INT8)
+        {
+            qIn = Quant.Of(0.005 + r.NextDouble() * 0.05, r.Next(-40, 41));
+            qOut = r.Next(2) == 0 ? qIn : Quant.Of(0.005 + r.NextDouble() * 0.05, r.Next(-128, -100));
+        }
+        else if (t == TensorType.INT16)
+        {
+            qIn = Quant.Of(2e-5 + r.NextDouble() * 2e-4, 0);
+            qOut = r.Next(2) == 0 ? qIn : Quant.Of(2e-5 + r.NextDouble() * 2e-4, 0);
+        }
+        int input = m.Input(t, shape, qIn, range);
+        int output = m.Output(t, shape, qOut);
+        return m.Build(op, [input], output);
+    }
+
+    private static (Model, TensorData[]) Logical(Random r, BuiltinOperator op)
+    {
+        var m = new SingleOpModels(r);
+        var (sa, sb, so) = OperatorCases.BroadcastShapes(r);
+        int a = m.Input(TensorType.BOOL, sa, range: (0, 1));
+        int b = m.Input(TensorType.BOOL, sb, range: (0, 1));
+        return m.Build(op, [a, b], m.Output(TensorType.BOOL, so));
+    }
+
+    /// <summary>Condition, x and y of broadcastable shapes; x, y and the output share one quantization, so a choice is a copy.</summary>
+    private static (Model, TensorData[]) Select(Random r, TensorType t)
+    {
+        var m = new SingleOpModels(r);
+        var (sa, sb, so) = OperatorCases.BroadcastShapes(r);
+        var q = t switch
+        {
+            TensorType.INT8 => Quant.Of(0.005 + r.NextDouble() * 0.05, r.Next(-40, 41)),
+            TensorType.INT16 => Quant.Of(2e-5 + r.NextDouble() * 2e-4, 0),
+            _ => null,
+        };
+        int condition = m.Input(TensorType.BOOL, r.Next(2) == 0 ? so : sa, range: (0, 1));
+        int x = m.Input(t, sa, q);
+        int y = m.Input(t, sb, q);
+        return m.Build(BuiltinOperator.SELECT_V2, [condition, x, y], m.Output(t, so, q));
+    }
+
+    private static (Model, TensorData[]) ZerosLike(Random r, TensorType t)
+    {
+        var m = new SingleOpModels(r);
+        var shape = Shape(r);
+        int input = m.Input(t, shape);
+        return m.Build(BuiltinOperator.ZEROS_LIKE, [input], m.Output(t, shape));
+    }
+}
