@@ -65,6 +65,8 @@ public static class BuiltinKernels
         [BuiltinOperator.LOGICAL_OR] = new LogicalKernel(and: false),
         [BuiltinOperator.SELECT_V2] = new SelectV2Kernel(),
         [BuiltinOperator.ZEROS_LIKE] = new ZerosLikeKernel(),
+        [BuiltinOperator.HARD_SWISH] = new HardSwishKernel(),
+        [BuiltinOperator.PRELU] = new PreluKernel(),
         [BuiltinOperator.EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.Equal),
         [BuiltinOperator.NOT_EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.NotEqual),
         [BuiltinOperator.LESS] = new ComparisonKernel(ComparisonKernel.Relation.Less),

@@ -100,6 +100,34 @@ public class UnaryMathTests
     }
 
     [Fact]
+    public void Int8_prelu_scales_the_negative_side_by_alpha_per_channel()
+    {
+        // x scale 0.5, alpha scale 0.25, output scale 0.5, zero points 0: alpha stored 2 and 4 are 0.5 and 1.0.
+        // −4 (−2.0) · 0.5 = −1.0 → −2; −4 · 1.0 → −4; 3 stays 3.
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.INT8, [1, 1, 2, 2], scales: [0.5f], zeroPoints: [0]);
+        int alpha = b.AddConstant("alpha", TensorType.INT8, [1, 1, 2], new sbyte[] { 2, 4 }, [0.25f], [0]);
+        int y = b.AddTensor("y", TensorType.INT8, [1, 1, 2, 2], scales: [0.5f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.PRELU, [x, alpha], [y]);
+        using var interpreter = new MicroInterpreter(b.SetInputs(x).SetOutputs(y).ToModel(), OpResolver.WithAllBuiltins(), 16 * 1024);
+        interpreter.AllocateTensors();
+        interpreter.Input(0).CopyFrom(new sbyte[] { -4, -4, 3, 3 });
+        interpreter.Invoke();
+        Assert.Equal([(sbyte)-2, (sbyte)-4, (sbyte)3, (sbyte)3], interpreter.Output(0).ToArray<sbyte>());
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
+    }
+
+    [Fact]
+    public void Hard_swish_bends_at_minus_three_and_three()
+    {
+        using var interpreter = Single(BuiltinOperator.HARD_SWISH, TensorType.FLOAT32, [5]);
+        interpreter.Input(0).CopyFrom(new[] { -4f, -3f, 0f, 1.5f, 4f });
+        interpreter.Invoke();
+        Assert.Equal([-0f, -0f, 0f, 1.5f * 4.5f / 6, 4f], interpreter.Output(0).ToArray<float>());
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
+    }
+
+    [Fact]
     public void Logical_and_or_broadcast_and_allocate_nothing()
     {
         foreach (var (op, expected) in new[] { (BuiltinOperator.LOGICAL_AND, new[] { false, false, false, true }), (BuiltinOperator.LOGICAL_OR, new[] { false, true, true, true }) })

@@ -30,6 +30,34 @@ public static class MathCases
             cases.Add(new("SELECT_V2", TensorTypes.Name(t), r => Select(r, t), 0));
         foreach (var t in new[] { TensorType.FLOAT32, TensorType.INT8, TensorType.INT32, TensorType.INT64 })
             cases.Add(new("ZEROS_LIKE", TensorTypes.Name(t), r => ZerosLike(r, t), 0));
+        cases.Add(new("HARD_SWISH", "float32", r => HardSwish(r, TensorType.FLOAT32), OperatorCases.FloatTolerance));
+        cases.Add(new("HARD_SWISH", "int8", r => HardSwish(r, TensorType.INT8), 1));
+        cases.Add(new("PRELU", "float32", r => Prelu(r, TensorType.FLOAT32), OperatorCases.FloatTolerance));
+        cases.Add(new("PRELU", "int8", r => Prelu(r, TensorType.INT8), 1));
+    }
+
+    /// <summary>Inputs over [−5, 5] (both bends of the curve); int8 output scale fitted to [−0.375, 5].</summary>
+    private static (Model, TensorData[]) HardSwish(Random r, TensorType t)
+    {
+        var m = new SingleOpModels(r);
+        var shape = Shape(r);
+        var qIn = t == TensorType.INT8 ? Quant.Of(10.0 / 255 * (0.8 + 0.4 * r.NextDouble()), r.Next(-10, 11)) : null;
+        var qOut = t == TensorType.INT8 ? Quant.Of(5.375 / 255 * (0.9 + 0.3 * r.NextDouble()), -128 + r.Next(15, 25)) : null;
+        int input = m.Input(t, shape, qIn, t == TensorType.FLOAT32 ? (-5, 5) : null);
+        return m.Build(BuiltinOperator.HARD_SWISH, [input], m.Output(t, shape, qOut));
+    }
+
+    /// <summary>Input [1, H, W, C] and one alpha a channel, as converters write PRELU.</summary>
+    private static (Model, TensorData[]) Prelu(Random r, TensorType t)
+    {
+        var m = new SingleOpModels(r);
+        int[] shape = [1, r.Next(1, 5), r.Next(1, 5), r.Next(1, 6)];
+        var qIn = t == TensorType.INT8 ? Quant.Of(0.01 + r.NextDouble() * 0.04, r.Next(-20, 21)) : null;
+        var qAlpha = t == TensorType.INT8 ? Quant.Of(0.002 + r.NextDouble() * 0.004, r.Next(-10, 11)) : null;
+        var qOut = t == TensorType.INT8 ? Quant.Of(0.01 + r.NextDouble() * 0.04, r.Next(-20, 21)) : null;
+        int input = m.Input(t, shape, qIn);
+        int alpha = m.Constant(t, [1, 1, shape[3]], qAlpha, t == TensorType.FLOAT32 ? (-0.5, 0.5) : null);
+        return m.Build(BuiltinOperator.PRELU, [input, alpha], m.Output(t, shape, qOut));
     }
 
     private static int[] Shape(Random r) => Enumerable.Range(0, r.Next(1, 5)).Select(_ => r.Next(1, 6)).ToArray();
