@@ -128,6 +128,32 @@ public class UnaryMathTests
     }
 
     [Fact]
+    public void Floor_div_and_mod_follow_the_divisors_sign()
+    {
+        foreach (var (op, expected) in new[] { (BuiltinOperator.FLOOR_DIV, new[] { 2f, -3f, -3f, 2f }), (BuiltinOperator.FLOOR_MOD, new[] { 1f, -2f, 2f, -1f }) })
+        {
+            using var interpreter = Single(op, TensorType.FLOAT32, [4], inputs: 2);
+            interpreter.Input(0).CopyFrom(new[] { 7f, 7f, -7f, -7f });
+            interpreter.Input(1).CopyFrom(new[] { 3f, -3f, 3f, -3f });
+            interpreter.Invoke();
+            Assert.Equal(expected, interpreter.Output(0).ToArray<float>());
+            Assert.Equal(0, InvokeAllocations.Measure(interpreter));
+        }
+    }
+
+    [Fact]
+    public void Int32_floor_div_is_refused_as_tflm_refuses_it()
+    {
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.INT32, [3]);
+        int o = b.AddTensor("o", TensorType.INT32, [3]);
+        b.AddOperator(BuiltinOperator.FLOOR_DIV, [x, x], [o]);
+        using var interpreter = new MicroInterpreter(b.SetInputs(x).SetOutputs(o).ToModel(), OpResolver.WithAllBuiltins(), 16 * 1024);
+        var e = Assert.Throws<UnsupportedOperatorException>(interpreter.AllocateTensors);
+        Assert.Equal("operator 0 (FLOOR_DIV) output tensor 1 is int32; supported: float32", e.Message);
+    }
+
+    [Fact]
     public void Logical_and_or_broadcast_and_allocate_nothing()
     {
         foreach (var (op, expected) in new[] { (BuiltinOperator.LOGICAL_AND, new[] { false, false, false, true }), (BuiltinOperator.LOGICAL_OR, new[] { false, true, true, true }) })

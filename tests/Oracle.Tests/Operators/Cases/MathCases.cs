@@ -34,6 +34,48 @@ public static class MathCases
         cases.Add(new("HARD_SWISH", "int8", r => HardSwish(r, TensorType.INT8), 1));
         cases.Add(new("PRELU", "float32", r => Prelu(r, TensorType.FLOAT32), OperatorCases.FloatTolerance));
         cases.Add(new("PRELU", "int8", r => Prelu(r, TensorType.INT8), 1));
+        foreach (var t in new[] { TensorType.FLOAT32, TensorType.INT32, TensorType.INT8 })
+            cases.Add(new("SQUARED_DIFFERENCE", TensorTypes.Name(t), r => SquaredDifference(r, t), t == TensorType.FLOAT32 ? OperatorCases.FloatTolerance : t == TensorType.INT32 ? 0 : 1));
+        // TFLM's int16 path rescales both sides with no headroom bits (left shift 0) before squaring, so its own
+        // result sits up to 2 LSB from the exact square: the kernel follows TFLM, the bound says so.
+        cases.Add(new("SQUARED_DIFFERENCE", "int16", r => SquaredDifference(r, TensorType.INT16), 2));
+        cases.Add(new("FLOOR_DIV", "float32", r => FloorDivMod(r, BuiltinOperator.FLOOR_DIV), OperatorCases.FloatTolerance));
+        cases.Add(new("FLOOR_MOD", "float32", r => FloorDivMod(r, BuiltinOperator.FLOOR_MOD), OperatorCases.FloatTolerance));
+    }
+
+    /// <summary>(x − y)² with broadcasting; int32 operands small enough that the square fits; int8/int16 output scales fitted to the squares.</summary>
+    private static (Model, TensorData[]) SquaredDifference(Random r, TensorType t)
+    {
+        var m = new SingleOpModels(r);
+        var (sa, sb, so) = OperatorCases.BroadcastShapes(r);
+        Quant? qa = null, qb = null, qo = null;
+        if (t == TensorType.INT8)
+        {
+            qa = Quant.Of(0.01 + r.NextDouble() * 0.02, r.Next(-20, 21));
+            qb = Quant.Of(0.01 + r.NextDouble() * 0.02, r.Next(-20, 21));
+            qo = Quant.Of(Math.Pow(255 * Math.Max(qa.Scale, qb.Scale), 2) / 255, -128);
+        }
+        else if (t == TensorType.INT16)
+        {
+            qa = Quant.Of(1e-4 + r.NextDouble() * 1e-4, 0);
+            qb = Quant.Of(1e-4 + r.NextDouble() * 1e-4, 0);
+            qo = Quant.Of(Math.Pow(65535 * Math.Max(qa.Scale, qb.Scale), 2) / 32767, 0);
+        }
+        (double, double)? range = t == TensorType.INT32 ? (-20000, 20000) : null;
+        int a = m.Input(t, sa, qa, range);
+        int b = m.Input(t, sb, qb, range);
+        return m.Build(BuiltinOperator.SQUARED_DIFFERENCE, [a, b], m.Output(t, so, qo));
+    }
+
+    /// <summary>Divisors kept away from 0 and of either sign, so the floor and the sign rule both matter.</summary>
+    private static (Model, TensorData[]) FloorDivMod(Random r, BuiltinOperator op)
+    {
+        var m = new SingleOpModels(r);
+        var (sa, sb, so) = OperatorCases.BroadcastShapes(r);
+        int a = m.Input(TensorType.FLOAT32, sa, range: (-10, 10));
+        var divisors = Enumerable.Range(0, sb.Aggregate(1, (n, d) => n * d)).Select(_ => (float)((r.Next(2) == 0 ? -1 : 1) * (0.5 + r.NextDouble() * 3))).ToArray();
+        int b = m.Input(TensorType.FLOAT32, sb, System.Runtime.InteropServices.MemoryMarshal.AsBytes(divisors.AsSpan()).ToArray());
+        return m.Build(op, [a, b], m.Output(TensorType.FLOAT32, so));
     }
 
     /// <summary>Inputs over [−5, 5] (both bends of the curve); int8 output scale fitted to [−0.375, 5].</summary>
