@@ -7,7 +7,7 @@ using Padding = TinyMl.Interpreter.Schema.Padding;
 
 namespace TinyMl.Oracle.Operators;
 
-/// <summary>MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD over the axes in input 1; ARG_MAX / ARG_MIN.</summary>
+/// <summary>MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_ALL over the axes in input 1; ARG_MAX / ARG_MIN.</summary>
 internal static class Reductions
 {
     public static void Register(OperatorTable table)
@@ -17,6 +17,8 @@ internal static class Reductions
         table.Add(BuiltinOperator.REDUCE_PROD, call => [Reduce(call, (x, axes, keep) => axes.Aggregate(x, (t, a) => t.prod(a, keep)))]);
         table.Add(BuiltinOperator.REDUCE_MAX, call => [Reduce(call, (x, axes, keep) => x.amax(axes, keep))]);
         table.Add(BuiltinOperator.REDUCE_MIN, call => [Reduce(call, (x, axes, keep) => x.amin(axes, keep))]);
+        // keep dims while reducing axis by axis (indices stay valid); Reduce reshapes to the declared output.
+        table.Add(BuiltinOperator.REDUCE_ALL, call => [Reduce(call, (x, axes, _) => axes.Aggregate(x.ne(0), (t, a) => t.all(a, true)).to(ScalarType.Float64))]);
         table.Add(BuiltinOperator.ARG_MAX, call => [call.Real(0).argmax(call.Ints(1)[0]).to(ScalarType.Float64)]);
         table.Add(BuiltinOperator.ARG_MIN, call => [call.Real(0).argmin(call.Ints(1)[0]).to(ScalarType.Float64)]);
     }

@@ -59,7 +59,10 @@ public static class OperatorCases
             Add("PAD", Name(t), r => Pad(r, t), exact);
             Add("PADV2", Name(t), r => Pad(r, t, withValue: true), exact);
             Add("TRANSPOSE", Name(t), r => Transpose(r, t), exact);
-            Add("MEAN", Name(t), r => Mean(r, t), lsb);
+            Add("MEAN", Name(t), r => Reduce(r, t, BuiltinOperator.MEAN), lsb);
+            Add("SUM", Name(t), r => Reduce(r, t, BuiltinOperator.SUM), lsb);
+            Add("REDUCE_MAX", Name(t), r => Reduce(r, t, BuiltinOperator.REDUCE_MAX), exact);
+            Add("REDUCE_MIN", Name(t), r => Reduce(r, t, BuiltinOperator.REDUCE_MIN), exact);
         }
         Add("DIV", "float32", r => Binary(r, TensorType.FLOAT32, BuiltinOperator.DIV), FloatTolerance);
         Add("QUANTIZE", "float32→int8", r => Quantize(r, TensorType.FLOAT32, TensorType.INT8), 1);
@@ -69,6 +72,8 @@ public static class OperatorCases
         foreach (var (from, to) in new[] { (TensorType.FLOAT32, TensorType.INT32), (TensorType.INT32, TensorType.FLOAT32), (TensorType.INT8, TensorType.INT32),
                      (TensorType.INT16, TensorType.INT8), (TensorType.BOOL, TensorType.FLOAT32), (TensorType.INT32, TensorType.INT16) })
             Add("CAST", $"{Name(from)}→{Name(to)}", r => Cast(r, from, to), to == TensorType.FLOAT32 ? FloatTolerance : 0);
+        Add("SUM", "int16", r => Reduce(r, TensorType.INT16, BuiltinOperator.SUM), 1);
+        Add("REDUCE_ALL", "bool", r => Reduce(r, TensorType.BOOL, BuiltinOperator.REDUCE_ALL), 0);
         ShapeCases.Add(cases);
         ComparisonCases.Add(cases);
         MathCases.Add(cases);
@@ -348,19 +353,28 @@ public static class OperatorCases
         return m.Build(BuiltinOperator.TRANSPOSE, [input, permutation], output);
     }
 
-    private static (Model, TensorData[]) Mean(Random r, TensorType t)
+    /// <summary>
+    /// MEAN, SUM, REDUCE_MAX, REDUCE_MIN or REDUCE_ALL over a global pool's axes or random ones. SUM's output scale
+    /// grows with the count; MAX and MIN keep the input's quantization (TFLM compares stored values).
+    /// </summary>
+    private static (Model, TensorData[]) Reduce(Random r, TensorType t, BuiltinOperator op)
     {
         var m = new SingleOpModels(r);
         var shape = new[] { 1, r.Next(1, 7), r.Next(1, 7), r.Next(1, 6) };
-        var q = RandomQuant(r, t);
-        int input = m.Input(t, shape, q);
+        var q = t == TensorType.BOOL ? null : RandomQuant(r, t);
+        int input = m.Input(t, shape, q, t == TensorType.BOOL ? (0, r.Next(3) == 0 ? 0 : 1) : null);
         // The spatial mean of a global pool (mobilenet's), or a random set of axes.
         var axes = r.Next(2) == 0 ? new[] { 1, 2 } : Enumerable.Range(0, 4).Where(_ => r.Next(2) == 0).DefaultIfEmpty(3).ToArray();
         bool keep = r.Next(2) == 0;
         int axis = m.Constant(TensorType.INT32, [axes.Length], axes);
         var outShape = keep ? shape.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray() : shape.Where((_, i) => !axes.Contains(i)).ToArray();
-        int output = m.Output(t, outShape, t == TensorType.FLOAT32 ? null : Quant.Of(q!.Scale * Uniform(r, 0.7, 1.4), r.Next(-40, 41)));
-        return m.Build(BuiltinOperator.MEAN, [input, axis], output,
+        int count = shape.Where((_, i) => axes.Contains(i)).Aggregate(1, (n, d) => n * d);
+        var outQ = q is null ? null
+            : op is BuiltinOperator.REDUCE_MAX or BuiltinOperator.REDUCE_MIN ? q
+            : op == BuiltinOperator.SUM ? Quant.Of(q.Scale * Math.Sqrt(count) * Uniform(r, 1.5, 3), t == TensorType.INT16 ? 0 : r.Next(-40, 41))
+            : Quant.Of(q.Scale * Uniform(r, 0.7, 1.4), t == TensorType.INT16 ? 0 : r.Next(-40, 41));
+        int output = m.Output(t, outShape, outQ);
+        return m.Build(op, [input, axis], output,
             BuiltinOptionsUnion.FromReducerOptions(new ReducerOptionsT { KeepDims = keep }));
     }
 

@@ -5,13 +5,17 @@ using TinyMl.Interpreter.Schema;
 namespace TinyMl.Interpreter.Kernels;
 
 /// <summary>
-/// MEAN over constant axes, keep_dims or not. float32 sums in input order and divides by the count;
-/// int8/int16 sum the stored values in int32 (wrapping, as TFLM), remove count * input zero point,
-/// and requantize with input_scale / output_scale folded with 1 / count the way TFLM's
-/// QuantizedMeanOrSum does (the multiplier shifted up by floor(log2 count), at most 32 bits, then divided).
+/// The reductions over constant axes, keep_dims or not (TFLM's reduce.cc). MEAN and SUM: float32 sums in input
+/// order (MEAN then divides by the count); int8/int16 sum the stored values in int32 (wrapping, as TFLM), remove
+/// count * input zero point, and requantize with input_scale / output_scale — for MEAN folded with 1 / count the
+/// way TFLM's QuantizedMeanOrSum does (the multiplier shifted up by floor(log2 count), at most 32 bits, then
+/// divided). REDUCE_MAX / REDUCE_MIN: float32 and int8 (input and output quantized alike), starting from the
+/// type's lowest / highest value. REDUCE_ALL: bool, starting from true.
 /// </summary>
-internal sealed class MeanKernel : OperatorKernel
+internal sealed class ReduceKernel(ReduceKernel.Kind kind) : OperatorKernel
 {
+    public enum Kind { Mean, Sum, Max, Min, All }
+
     private const int MaxRank = StridedWalk.MaxRank;
 
     private sealed class OpData
@@ -28,7 +32,13 @@ internal sealed class MeanKernel : OperatorKernel
         var input = node.Input(0);
         var axes = node.Input(1);
         var output = node.Output(0);
-        node.RequireType(input, "input", TensorType.FLOAT32, TensorType.INT8, TensorType.INT16);
+        TensorType[] types = kind switch
+        {
+            Kind.Max or Kind.Min => [TensorType.FLOAT32, TensorType.INT8],
+            Kind.All => [TensorType.BOOL],
+            _ => [TensorType.FLOAT32, TensorType.INT8, TensorType.INT16],
+        };
+        node.RequireType(input, "input", types);
         node.RequireSameType(input, output);
         node.RequireType(axes, "axis", TensorType.INT32);
         node.RequireData(axes, "axis");
@@ -47,7 +57,7 @@ internal sealed class MeanKernel : OperatorKernel
             if (!reduced[i]) expected.Add(input.Dim(i));
             else if (keepDims) expected.Add(1);
         node.Require(output.Shape.SequenceEqual(expected.ToArray()),
-            $"output tensor {output.Index} has shape {KernelChecks.ShapeText(output)}; the mean of {KernelChecks.ShapeText(input)} over axes [{string.Join(",", axes.ToArray<int>())}] is [{string.Join(",", expected)}]");
+            $"output tensor {output.Index} has shape {KernelChecks.ShapeText(output)}; reducing {KernelChecks.ShapeText(input)} over axes [{string.Join(",", axes.ToArray<int>())}] is [{string.Join(",", expected)}]");
 
         var d = new OpData { Type = input.Type, OutputCount = output.ElementCount, Count = 1 };
         Array.Fill(d.Dims, 1);
@@ -60,7 +70,15 @@ internal sealed class MeanKernel : OperatorKernel
             stride *= input.Dim(i);
         }
 
-        if (input.Type != TensorType.FLOAT32)
+        if (kind is Kind.Max or Kind.Min && input.Type == TensorType.INT8)
+        {
+            // TFLM compares stored values, which needs the output to share the input's quantization.
+            node.RequirePerTensorQuantization(input, "input");
+            node.RequirePerTensorQuantization(output, "output");
+            node.Require(input.Scale == output.Scale && input.ZeroPoint == output.ZeroPoint,
+                $"input tensor {input.Index} (scale {input.Scale:G9}, zero point {input.ZeroPoint}) and output tensor {output.Index} (scale {output.Scale:G9}, zero point {output.ZeroPoint}) must share their quantization");
+        }
+        else if (input.Type is TensorType.INT8 or TensorType.INT16)
         {
             node.RequirePerTensorQuantization(input, "input");
             node.RequirePerTensorQuantization(output, "output");
@@ -68,7 +86,7 @@ internal sealed class MeanKernel : OperatorKernel
             d.OutputZeroPoint = output.ZeroPoint;
             var q = QuantizedMultiplier.FromDouble((double)input.Scale / output.Scale);
             (d.Multiplier, d.Shift) = (q.Multiplier, q.Shift);
-            if (d.Count > 0)
+            if (d.Count > 0 && kind == Kind.Mean)
             {
                 int shift = 63 - System.Numerics.BitOperations.LeadingZeroCount((ulong)d.Count);
                 shift = Math.Min(shift, 32);
@@ -86,6 +104,23 @@ internal sealed class MeanKernel : OperatorKernel
         var d = node.DataAs<OpData>();
         var input = node.Inputs[0]!;
         var output = node.Outputs[0];
+        switch (kind)
+        {
+            case Kind.Max or Kind.Min when d.Type == TensorType.FLOAT32:
+                Extreme(d, input.AsReadOnlySpan<float>(), output.AsSpan<float>()[..d.OutputCount], kind == Kind.Max ? float.MinValue : float.MaxValue);
+                return;
+            case Kind.Max or Kind.Min:
+                Extreme(d, input.AsReadOnlySpan<sbyte>(), output.AsSpan<sbyte>()[..d.OutputCount], kind == Kind.Max ? sbyte.MinValue : sbyte.MaxValue);
+                return;
+            case Kind.All:
+            {
+                var y = output.AsSpan<bool>()[..d.OutputCount];
+                y.Fill(true);
+                var all = new ScatterAll { Input = input.AsReadOnlySpan<bool>(), Results = y };
+                StridedWalk.Run(d.Dims, d.OutputStrides, ref all);
+                return;
+            }
+        }
         switch (d.Type)
         {
             case TensorType.FLOAT32:
@@ -93,7 +128,7 @@ internal sealed class MeanKernel : OperatorKernel
                 var y = output.AsSpan<float>()[..d.OutputCount];
                 y.Clear();
                 Sum(d, input.AsReadOnlySpan<float>(), y);
-                if (d.Count > 0)
+                if (d.Count > 0 && kind == Kind.Mean)
                     for (int i = 0; i < y.Length; i++) y[i] /= d.Count;
                 break;
             }
@@ -123,6 +158,34 @@ internal sealed class MeanKernel : OperatorKernel
         if (d.Count == 0) return 0; // TFLM leaves the zeroed output when nothing is averaged
         int shifted = unchecked(sum - d.InputZeroPoint * d.Count);
         return Math.Clamp(FixedPoint.MultiplyByQuantizedMultiplier(shifted, d.Multiplier, d.Shift) + d.OutputZeroPoint, min, max);
+    }
+
+    /// <summary>REDUCE_MAX / REDUCE_MIN: each output starts from <paramref name="start"/> and keeps the larger (smaller) value, in input order.</summary>
+    private void Extreme<T>(OpData d, ReadOnlySpan<T> input, Span<T> output, T start) where T : unmanaged, System.Numerics.INumber<T>
+    {
+        output.Fill(start);
+        var walk = new ScatterExtreme<T> { Input = input, Results = output, Max = kind == Kind.Max };
+        StridedWalk.Run(d.Dims, d.OutputStrides, ref walk);
+    }
+
+    private ref struct ScatterExtreme<T> : IStridedVisitor where T : unmanaged, System.Numerics.INumber<T>
+    {
+        public ReadOnlySpan<T> Input;
+        public Span<T> Results;
+        public bool Max;
+        // As TFLM's comparison: take the input only when strictly beyond the current value (NaN never wins).
+        public void Visit(int index, int offset)
+        {
+            var x = Input[index];
+            if (Max ? x > Results[offset] : x < Results[offset]) Results[offset] = x;
+        }
+    }
+
+    private ref struct ScatterAll : IStridedVisitor
+    {
+        public ReadOnlySpan<bool> Input;
+        public Span<bool> Results;
+        public void Visit(int index, int offset) => Results[offset] = Input[index] && Results[offset];
     }
 
     // Input in row-major order; each element adds into the output it reduces to (stride 0 on reduced axes).
