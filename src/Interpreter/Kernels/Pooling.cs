@@ -12,7 +12,7 @@ namespace TinyMl.Interpreter.Kernels;
 /// </summary>
 internal sealed class PoolingKernel : OperatorKernel
 {
-    public enum PoolKind { Average, Max }
+    public enum PoolKind { Average, Max, L2 }
 
     private readonly PoolKind _kind;
 
@@ -49,6 +49,8 @@ internal sealed class PoolingKernel : OperatorKernel
             d.InputHeight, d.InputWidth, d.FilterHeight, d.FilterWidth);
         WindowPadding.RequireOutputShape(node, output, d.Batches, d.Window, d.Depth);
 
+        // TFLM's L2_POOL_2D is float32 only.
+        if (_kind == PoolKind.L2) node.RequireType(input, "input", TensorType.FLOAT32);
         switch (input.Type)
         {
             case TensorType.FLOAT32:
@@ -76,8 +78,8 @@ internal sealed class PoolingKernel : OperatorKernel
         var output = node.Outputs[0];
         switch (input.Type)
         {
-            case TensorType.FLOAT32 when _kind == PoolKind.Average:
-                AverageFloat(d, input.AsReadOnlySpan<float>(), output.AsSpan<float>());
+            case TensorType.FLOAT32 when _kind != PoolKind.Max:
+                AverageFloat(d, input.AsReadOnlySpan<float>(), output.AsSpan<float>(), squares: _kind == PoolKind.L2);
                 break;
             case TensorType.FLOAT32:
                 MaxFloat(d, input.AsReadOnlySpan<float>(), output.AsSpan<float>());
@@ -101,7 +103,8 @@ internal sealed class PoolingKernel : OperatorKernel
     private static int RoundedAverage(int sum, int count) =>
         sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
 
-    private static void AverageFloat(OpData d, ReadOnlySpan<float> input, Span<float> output)
+    /// <summary>The average of each window, or with <paramref name="squares"/> the root of the mean square (L2_POOL_2D).</summary>
+    private static void AverageFloat(OpData d, ReadOnlySpan<float> input, Span<float> output, bool squares)
     {
         var w = d.Window;
         int outIndex = 0;
@@ -123,11 +126,13 @@ internal sealed class PoolingKernel : OperatorKernel
                         int inRow = (b * d.InputHeight + inY0 + fy) * d.InputWidth;
                         for (int fx = fx0; fx < fx1; fx++)
                         {
-                            total += input[(inRow + inX0 + fx) * d.Depth + c];
+                            float v = input[(inRow + inX0 + fx) * d.Depth + c];
+                            total += squares ? v * v : v;
                             count++;
                         }
                     }
-                    output[outIndex] = ActivationRange.Clamp(total / count, d.FloatMin, d.FloatMax);
+                    float pooled = squares ? MathF.Sqrt(total / count) : total / count;
+                    output[outIndex] = ActivationRange.Clamp(pooled, d.FloatMin, d.FloatMax);
                 }
             }
         }

@@ -74,6 +74,7 @@ public static class BuiltinKernels
         [BuiltinOperator.REDUCE_MAX] = new ReduceKernel(ReduceKernel.Kind.Max),
         [BuiltinOperator.REDUCE_MIN] = new ReduceKernel(ReduceKernel.Kind.Min),
         [BuiltinOperator.REDUCE_ALL] = new ReduceKernel(ReduceKernel.Kind.All),
+        [BuiltinOperator.L2_POOL_2D] = new PoolingKernel(PoolingKernel.PoolKind.L2),
         [BuiltinOperator.EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.Equal),
         [BuiltinOperator.NOT_EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.NotEqual),
         [BuiltinOperator.LESS] = new ComparisonKernel(ComparisonKernel.Relation.Less),

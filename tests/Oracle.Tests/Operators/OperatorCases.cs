@@ -74,6 +74,7 @@ public static class OperatorCases
             Add("CAST", $"{Name(from)}→{Name(to)}", r => Cast(r, from, to), to == TensorType.FLOAT32 ? FloatTolerance : 0);
         Add("SUM", "int16", r => Reduce(r, TensorType.INT16, BuiltinOperator.SUM), 1);
         Add("REDUCE_ALL", "bool", r => Reduce(r, TensorType.BOOL, BuiltinOperator.REDUCE_ALL), 0);
+        Add("L2_POOL_2D", "float32", r => Pool(r, TensorType.FLOAT32, BuiltinOperator.L2_POOL_2D), FloatTolerance);
         ShapeCases.Add(cases);
         ComparisonCases.Add(cases);
         MathCases.Add(cases);
