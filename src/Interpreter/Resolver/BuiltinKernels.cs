@@ -75,6 +75,8 @@ public static class BuiltinKernels
         [BuiltinOperator.REDUCE_MIN] = new ReduceKernel(ReduceKernel.Kind.Min),
         [BuiltinOperator.REDUCE_ALL] = new ReduceKernel(ReduceKernel.Kind.All),
         [BuiltinOperator.L2_POOL_2D] = new PoolingKernel(PoolingKernel.PoolKind.L2),
+        [BuiltinOperator.RESIZE_BILINEAR] = new ResizeKernel(bilinear: true),
+        [BuiltinOperator.RESIZE_NEAREST_NEIGHBOR] = new ResizeKernel(bilinear: false),
         [BuiltinOperator.EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.Equal),
         [BuiltinOperator.NOT_EQUAL] = new ComparisonKernel(ComparisonKernel.Relation.NotEqual),
         [BuiltinOperator.LESS] = new ComparisonKernel(ComparisonKernel.Relation.Less),

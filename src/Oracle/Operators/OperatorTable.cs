@@ -26,6 +26,7 @@ internal sealed class OperatorTable
         Shapes.Register(table);
         Reductions.Register(table);
         Conversions.Register(table);
+        Resize.Register(table);
         Rearrangements.Register(table);
         return table;
     }

@@ -41,6 +41,35 @@ public static class MathCases
         cases.Add(new("SQUARED_DIFFERENCE", "int16", r => SquaredDifference(r, TensorType.INT16), 2));
         cases.Add(new("FLOOR_DIV", "float32", r => FloorDivMod(r, BuiltinOperator.FLOOR_DIV), OperatorCases.FloatTolerance));
         cases.Add(new("FLOOR_MOD", "float32", r => FloorDivMod(r, BuiltinOperator.FLOOR_MOD), OperatorCases.FloatTolerance));
+        foreach (var mode in new[] { "asymmetric", "align_corners", "half_pixel_centers" })
+        {
+            foreach (var t in new[] { TensorType.FLOAT32, TensorType.INT8, TensorType.INT16 })
+                cases.Add(new("RESIZE_NEAREST_NEIGHBOR", $"{TensorTypes.Name(t)} {mode}", r => Resize(r, t, mode, bilinear: false), 0));
+            cases.Add(new("RESIZE_BILINEAR", $"float32 {mode}", r => Resize(r, TensorType.FLOAT32, mode, bilinear: true), OperatorCases.FloatTolerance));
+            cases.Add(new("RESIZE_BILINEAR", $"int8 {mode}", r => Resize(r, TensorType.INT8, mode, bilinear: true), 1));
+        }
+    }
+
+    /// <summary>[N, H, W, C] up- or down-sampled to a random size; input and output share their quantization.</summary>
+    private static (Model, TensorData[]) Resize(Random r, TensorType t, string mode, bool bilinear)
+    {
+        var m = new SingleOpModels(r);
+        int[] shape = [r.Next(1, 3), r.Next(1, 7), r.Next(1, 7), r.Next(1, 4)];
+        int oh = r.Next(1, 10), ow = r.Next(1, 10);
+        var q = t switch
+        {
+            TensorType.INT8 => Quant.Of(0.01 + r.NextDouble() * 0.05, r.Next(-20, 21)),
+            TensorType.INT16 => Quant.Of(1e-4 + r.NextDouble() * 1e-4, 0),
+            _ => null,
+        };
+        int input = m.Input(t, shape, q);
+        int size = m.Constant(TensorType.INT32, [2], new[] { oh, ow });
+        int output = m.Output(t, [shape[0], oh, ow, shape[3]], q);
+        bool align = mode == "align_corners", half = mode == "half_pixel_centers";
+        var options = bilinear
+            ? BuiltinOptionsUnion.FromResizeBilinearOptions(new ResizeBilinearOptionsT { AlignCorners = align, HalfPixelCenters = half })
+            : BuiltinOptionsUnion.FromResizeNearestNeighborOptions(new ResizeNearestNeighborOptionsT { AlignCorners = align, HalfPixelCenters = half });
+        return m.Build(bilinear ? BuiltinOperator.RESIZE_BILINEAR : BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, [input, size], output, options);
     }
 
     /// <summary>(x − y)² with broadcasting; int32 operands small enough that the square fits; int8/int16 output scales fitted to the squares.</summary>
