@@ -31,6 +31,7 @@ internal static class Activations
         table.Unary(BuiltinOperator.TANH, x => x.tanh());
         table.Unary(BuiltinOperator.HARD_SWISH, x => x * (x + 3).clamp(0, 6) / 6);
         table.Unary(BuiltinOperator.ELU, x => torch.where(x > 0, x, x.exp() - 1));
+        table.Unary(BuiltinOperator.L2_NORMALIZATION, x => x / x.square().sum(-1, keepdim: true).sqrt().clamp_min(1e-6));
         table.Add(BuiltinOperator.LEAKY_RELU, call =>
         {
             double alpha = call.OptionalOptions<LeakyReluOptions>()?.Alpha ?? 0.2;

@@ -27,6 +27,7 @@ internal sealed class OperatorTable
         Reductions.Register(table);
         Conversions.Register(table);
         Resize.Register(table);
+        MatMul.Register(table);
         Rearrangements.Register(table);
         return table;
     }

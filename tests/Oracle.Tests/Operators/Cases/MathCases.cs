@@ -41,6 +41,12 @@ public static class MathCases
         cases.Add(new("SQUARED_DIFFERENCE", "int16", r => SquaredDifference(r, TensorType.INT16), 2));
         cases.Add(new("FLOOR_DIV", "float32", r => FloorDivMod(r, BuiltinOperator.FLOOR_DIV), OperatorCases.FloatTolerance));
         cases.Add(new("FLOOR_MOD", "float32", r => FloorDivMod(r, BuiltinOperator.FLOOR_MOD), OperatorCases.FloatTolerance));
+        cases.Add(new("ELU", "float32", r => Unary(r, BuiltinOperator.ELU, TensorType.FLOAT32, (-4, 3)), OperatorCases.FloatTolerance));
+        cases.Add(new("ELU", "int8", r => Elu(r), 1));
+        cases.Add(new("LOG_SOFTMAX", "float32", r => Unary(r, BuiltinOperator.LOG_SOFTMAX, TensorType.FLOAT32, (-5, 5)), OperatorCases.FloatTolerance));
+        cases.Add(new("L2_NORMALIZATION", "float32", r => Unary(r, BuiltinOperator.L2_NORMALIZATION, TensorType.FLOAT32, (-3, 3)), OperatorCases.FloatTolerance));
+        cases.Add(new("ADD_N", "float32", r => AddN(r), OperatorCases.FloatTolerance));
+        cases.Add(new("BATCH_MATMUL", "float32", r => BatchMatMul(r), OperatorCases.FloatTolerance));
         foreach (var mode in new[] { "asymmetric", "align_corners", "half_pixel_centers" })
         {
             foreach (var t in new[] { TensorType.FLOAT32, TensorType.INT8, TensorType.INT16 })
@@ -48,6 +54,47 @@ public static class MathCases
             cases.Add(new("RESIZE_BILINEAR", $"float32 {mode}", r => Resize(r, TensorType.FLOAT32, mode, bilinear: true), OperatorCases.FloatTolerance));
             cases.Add(new("RESIZE_BILINEAR", $"int8 {mode}", r => Resize(r, TensorType.INT8, mode, bilinear: true), 1));
         }
+    }
+
+    /// <summary>int8 ELU over [−4, 3] in, [−1, 3] out.</summary>
+    private static (Model, TensorData[]) Elu(Random r)
+    {
+        var m = new SingleOpModels(r);
+        var shape = Shape(r);
+        int input = m.Input(TensorType.INT8, shape, Quant.Of(7.0 / 255, -128 + 146));
+        return m.Build(BuiltinOperator.ELU, [input], m.Output(TensorType.INT8, shape, Quant.Of(4.0 / 255, -128 + 64)));
+    }
+
+    /// <summary>Batch dimensions of rank 0 to 3, broadcast one side or the other; either side transposed.</summary>
+    private static (Model, TensorData[]) BatchMatMul(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int rows = r.Next(1, 5), inner = r.Next(1, 7), columns = r.Next(1, 5);
+        var batch = Enumerable.Range(0, r.Next(0, 4)).Select(_ => r.Next(1, 4)).ToArray();
+        int[] Side(bool keep) => batch.Select(b => keep || r.Next(2) == 0 ? b : 1).ToArray();
+        bool adjX = r.Next(2) == 0, adjY = r.Next(2) == 0;
+        var lb = Side(r.Next(2) == 0);
+        var rb = r.Next(3) == 0 ? [] : Side(true);
+        int[] lhsShape = [.. lb, adjX ? inner : rows, adjX ? rows : inner];
+        int[] rhsShape = [.. rb, adjY ? columns : inner, adjY ? inner : columns];
+        int outRank = Math.Max(lhsShape.Length, rhsShape.Length);
+        var outBatch = Enumerable.Range(0, outRank - 2).Select(i =>
+        {
+            int li = i - (outRank - lhsShape.Length), ri = i - (outRank - rhsShape.Length);
+            return Math.Max(li >= 0 ? lhsShape[li] : 1, ri >= 0 ? rhsShape[ri] : 1);
+        }).ToArray();
+        int lhs = m.Input(TensorType.FLOAT32, lhsShape);
+        int rhs = m.Input(TensorType.FLOAT32, rhsShape);
+        var options = BuiltinOptionsUnion.FromBatchMatMulOptions(new BatchMatMulOptionsT { AdjX = adjX, AdjY = adjY });
+        return m.Build(BuiltinOperator.BATCH_MATMUL, [lhs, rhs], m.Output(TensorType.FLOAT32, [.. outBatch, rows, columns]), options);
+    }
+
+    private static (Model, TensorData[]) AddN(Random r)
+    {
+        var m = new SingleOpModels(r);
+        var shape = Shape(r);
+        var inputs = Enumerable.Range(0, r.Next(1, 5)).Select(_ => m.Input(TensorType.FLOAT32, shape)).ToArray();
+        return m.Build(BuiltinOperator.ADD_N, inputs, m.Output(TensorType.FLOAT32, shape));
     }
 
     /// <summary>[N, H, W, C] up- or down-sampled to a random size; input and output share their quantization.</summary>
