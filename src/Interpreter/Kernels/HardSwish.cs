@@ -21,17 +21,10 @@ internal sealed class HardSwishKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.RequireTensorCounts(1, 1);
-        var input = node.Input(0);
-        var output = node.Output(0);
-        node.RequireType(input, "input", TensorType.FLOAT32, TensorType.INT8);
-        node.RequireSameType(input, output);
-        node.RequireSameElementCount(input, output);
+        var (input, output) = node.RequireElementwiseUnary(TensorType.FLOAT32, TensorType.INT8);
         var d = new OpData { Type = input.Type, Count = input.ElementCount };
         if (input.Type == TensorType.INT8)
         {
-            node.RequirePerTensorQuantization(input, "input");
-            node.RequirePerTensorQuantization(output, "output");
             d.InputZeroPoint = input.ZeroPoint;
             d.OutputZeroPoint = output.ZeroPoint;
             // Scales combined in float, widened to double, as TFLM's HardSwishPrepare does.

@@ -5,6 +5,26 @@ namespace TinyMl.Interpreter.Kernels;
 /// <summary>Shape and type checks every kernel's Prepare shares; failures name the operator.</summary>
 internal static class KernelChecks
 {
+    /// <summary>
+    /// The prelude of a one-input elementwise kernel: one input and one output of the same type (one of
+    /// <paramref name="allowed"/>) and element count, both quantized per tensor when integer-quantized.
+    /// </summary>
+    public static (Tensor Input, Tensor Output) RequireElementwiseUnary(this Node node, params TensorType[] allowed)
+    {
+        node.RequireTensorCounts(1, 1);
+        var input = node.Input(0);
+        var output = node.Output(0);
+        node.RequireType(input, "input", allowed);
+        node.RequireSameType(input, output);
+        node.RequireSameElementCount(input, output);
+        if (input.Type is TensorType.INT8 or TensorType.INT16 && input.Quantization is not null)
+        {
+            node.RequirePerTensorQuantization(input, "input");
+            node.RequirePerTensorQuantization(output, "output");
+        }
+        return (input, output);
+    }
+
     public static void RequireTensorCounts(this Node node, int inputs, int outputs)
     {
         if (node.InputCount != inputs || node.OutputCount != outputs)

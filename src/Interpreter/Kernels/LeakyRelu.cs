@@ -23,17 +23,11 @@ internal sealed class LeakyReluKernel : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        var input = node.Input(0);
-        var output = node.Output(0);
-        node.RequireType(input, "input", TensorType.FLOAT32, TensorType.INT8, TensorType.INT16);
-        node.RequireSameType(input, output);
-        node.RequireSameElementCount(input, output);
+        var (input, output) = node.RequireElementwiseUnary(TensorType.FLOAT32, TensorType.INT8, TensorType.INT16);
         float alpha = node.Operator.Options<LeakyReluOptions>()?.Alpha ?? 0f;
         var data = new OpData { Type = input.Type, Count = input.ElementCount, Alpha = alpha };
         if (input.Type != TensorType.FLOAT32)
         {
-            node.RequirePerTensorQuantization(input, "input");
-            node.RequirePerTensorQuantization(output, "output");
             data.InputZeroPoint = input.ZeroPoint;
             data.OutputZeroPoint = output.ZeroPoint;
             // TFLM forms both ratios in float and only then widens them to double.

@@ -20,24 +20,17 @@ internal sealed class UnaryMathKernel(BuiltinOperator op) : OperatorKernel
 
     public override void Prepare(KernelContext context, Node node)
     {
-        node.RequireTensorCounts(1, 1);
-        var input = node.Input(0);
-        var output = node.Output(0);
         TensorType[] types = op switch
         {
             BuiltinOperator.ABS => [TensorType.FLOAT32, TensorType.INT8, TensorType.INT16],
             BuiltinOperator.LOGICAL_NOT => [TensorType.BOOL],
             _ => [TensorType.FLOAT32],
         };
-        node.RequireType(input, "input", types);
-        node.RequireSameType(input, output);
-        node.RequireSameElementCount(input, output);
+        var (input, output) = node.RequireElementwiseUnary(types);
         var data = new OpData { Type = input.Type, Count = input.ElementCount };
         bool quantized = input.Type == TensorType.INT8 || (input.Type == TensorType.INT16 && input.Quantization is not null);
         if (quantized)
         {
-            node.RequirePerTensorQuantization(input, "input");
-            node.RequirePerTensorQuantization(output, "output");
             data.InputZeroPoint = input.ZeroPoint;
             data.OutputZeroPoint = output.ZeroPoint;
             if (input.Type == TensorType.INT16)
