@@ -1,11 +1,13 @@
+using TinyMl.Interpreter.Quantization;
 using TinyMl.Interpreter.Schema;
 
 namespace TinyMl.Interpreter.Kernels;
 
 /// <summary>
-/// BATCH_MATMUL in float32: [..., M, K] × [..., K, N] (either side transposed by adj_x / adj_y), the batch
-/// dimensions broadcast (up to 3 of them, as TFLM's 5-D reference); each output sums over k in order from 0.
-/// (TFLM's int8 and int16 paths are not here yet.)
+/// BATCH_MATMUL: [..., M, K] × [..., K, N] (either side transposed by adj_x / adj_y), the batch dimensions
+/// broadcast (up to 3 of them, as TFLM's 5-D reference). float32 sums over k in order from 0; int8 (int32 sums)
+/// and int16 (int64 sums, zero points 0) as TFLM: Σ(l − zpₗ)(r − zpᵣ), requantized by scaleₗ·scaleᵣ/scaleₒ,
+/// plus the output zero point, clamped to the type (BATCH_MATMUL has no fused activation).
 /// </summary>
 internal sealed class BatchMatMulKernel : OperatorKernel
 {
@@ -15,6 +17,8 @@ internal sealed class BatchMatMulKernel : OperatorKernel
         public required bool AdjX, AdjY;
         public required int[] Batch;                        // output batch dims (3)
         public required int[] LhsStride, RhsStride;          // matrix strides per batch dim (0 where broadcast)
+        public required TensorType Type;
+        public int LhsOffset, RhsOffset, OutputOffset, Multiplier, Shift;
     }
 
     public override void Prepare(KernelContext context, Node node)
@@ -23,7 +27,7 @@ internal sealed class BatchMatMulKernel : OperatorKernel
         var lhs = node.Input(0);
         var rhs = node.Input(1);
         var output = node.Output(0);
-        node.RequireType(lhs, "lhs", TensorType.FLOAT32);
+        node.RequireType(lhs, "lhs", TensorType.FLOAT32, TensorType.INT8, TensorType.INT16);
         node.RequireSameType(lhs, rhs);
         node.RequireSameType(lhs, output);
         foreach (var (t, role) in new[] { (lhs, "lhs"), (rhs, "rhs") })
@@ -44,7 +48,17 @@ internal sealed class BatchMatMulKernel : OperatorKernel
         var expected = batch.Skip(5 - outRank).Concat([m, n]).ToArray();
         node.Require(output.Shape.SequenceEqual(expected),
             $"output tensor {output.Index} has shape {KernelChecks.ShapeText(output)}; the product is [{string.Join(",", expected)}]");
-        node.Data = new OpData { M = m, N = n, K = k, AdjX = adjX, AdjY = adjY, Batch = batch, LhsStride = Strides(lb, m * k), RhsStride = Strides(rb, k * n) };
+        var d = new OpData { M = m, N = n, K = k, AdjX = adjX, AdjY = adjY, Batch = batch, LhsStride = Strides(lb, m * k), RhsStride = Strides(rb, k * n), Type = lhs.Type };
+        if (lhs.Type != TensorType.FLOAT32)
+        {
+            foreach (var (t, role) in new[] { (lhs, "lhs"), (rhs, "rhs"), (output, "output") })
+                node.RequirePerTensorQuantization(t, role);
+            if (lhs.Type == TensorType.INT16)
+                node.Require(lhs.ZeroPoint == 0 && rhs.ZeroPoint == 0 && output.ZeroPoint == 0, "int16 zero points must be 0");
+            var q = Quantization.QuantizedMultiplier.FromDouble((double)lhs.Scale * rhs.Scale / output.Scale);
+            (d.LhsOffset, d.RhsOffset, d.OutputOffset, d.Multiplier, d.Shift) = (-lhs.ZeroPoint, -rhs.ZeroPoint, output.ZeroPoint, q.Multiplier, q.Shift);
+        }
+        node.Data = d;
     }
 
     private static int[] BatchDims(Tensor t)
@@ -60,9 +74,21 @@ internal sealed class BatchMatMulKernel : OperatorKernel
     public override void Invoke(KernelContext context, Node node)
     {
         var d = node.DataAs<OpData>();
-        var lhs = node.Inputs[0]!.AsReadOnlySpan<float>();
-        var rhs = node.Inputs[1]!.AsReadOnlySpan<float>();
-        var output = node.Outputs[0].AsSpan<float>();
+        var lhsTensor = node.Inputs[0]!;
+        var rhsTensor = node.Inputs[1]!;
+        var outTensor = node.Outputs[0];
+        switch (d.Type)
+        {
+            case TensorType.INT8:
+                Quantized(d, lhsTensor.AsReadOnlySpan<sbyte>(), rhsTensor.AsReadOnlySpan<sbyte>(), outTensor.AsSpan<sbyte>(), sbyte.MinValue, sbyte.MaxValue);
+                return;
+            case TensorType.INT16:
+                Quantized(d, lhsTensor.AsReadOnlySpan<short>(), rhsTensor.AsReadOnlySpan<short>(), outTensor.AsSpan<short>(), short.MinValue, short.MaxValue);
+                return;
+        }
+        var lhs = lhsTensor.AsReadOnlySpan<float>();
+        var rhs = rhsTensor.AsReadOnlySpan<float>();
+        var output = outTensor.AsSpan<float>();
         int o = 0;
         for (int b0 = 0; b0 < d.Batch[0]; b0++)
         for (int b1 = 0; b1 < d.Batch[1]; b1++)
@@ -77,6 +103,36 @@ internal sealed class BatchMatMulKernel : OperatorKernel
                 for (int k = 0; k < d.K; k++)
                     total += lhs[l + (d.AdjX ? k * d.M + i : i * d.K + k)] * rhs[r + (d.AdjY ? j * d.K + k : k * d.N + j)];
                 output[o] = total;
+            }
+        }
+    }
+
+    /// <summary>The integer product: int8 sums in int32 (wrapping, as C), int16 in int64, then TFLM's requantization.</summary>
+    private static void Quantized<T>(OpData d, ReadOnlySpan<T> lhs, ReadOnlySpan<T> rhs, Span<T> output, int min, int max)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        bool wide = typeof(T) == typeof(short);
+        int o = 0;
+        for (int b0 = 0; b0 < d.Batch[0]; b0++)
+        for (int b1 = 0; b1 < d.Batch[1]; b1++)
+        for (int b2 = 0; b2 < d.Batch[2]; b2++)
+        {
+            int l = b0 * d.LhsStride[0] + b1 * d.LhsStride[1] + b2 * d.LhsStride[2];
+            int r = b0 * d.RhsStride[0] + b1 * d.RhsStride[1] + b2 * d.RhsStride[2];
+            for (int i = 0; i < d.M; i++)
+            for (int j = 0; j < d.N; j++, o++)
+            {
+                long total = 0;
+                for (int k = 0; k < d.K; k++)
+                {
+                    long a = int.CreateTruncating(lhs[l + (d.AdjX ? k * d.M + i : i * d.K + k)]) + d.LhsOffset;
+                    long b = int.CreateTruncating(rhs[r + (d.AdjY ? j * d.K + k : k * d.N + j)]) + d.RhsOffset;
+                    total = wide ? total + a * b : unchecked((int)total + (int)(a * b));
+                }
+                int scaled = wide
+                    ? FixedPoint.MultiplyByQuantizedMultiplier(total, d.Multiplier, d.Shift)
+                    : FixedPoint.MultiplyByQuantizedMultiplier((int)total, d.Multiplier, d.Shift);
+                output[o] = T.CreateTruncating(Math.Clamp(scaled + d.OutputOffset, min, max));
             }
         }
     }

@@ -24,6 +24,24 @@ public class MatMulAndNormalizationTests
     }
 
     [Fact]
+    public void Int8_batch_matmul_removes_both_zero_points_and_rescales()
+    {
+        // lhs [2, 3] with zero point 1 (scale 0.5), rhs [[1, 4], [−1, 2]] zero point 0 (scale 0.25), output scale 0.125:
+        // the multiplier is 1; column 0: (2−1)·1 + (3−1)·(−1) = −1; column 1: 1·4 + 2·2 = 8; output zero point 3.
+        var b = new ModelBuilder();
+        int lhs = b.AddTensor("lhs", TensorType.INT8, [1, 2], scales: [0.5f], zeroPoints: [1]);
+        int rhs = b.AddConstant("rhs", TensorType.INT8, [2, 2], new sbyte[] { 1, 4, -1, 2 }, [0.25f], [0]);
+        int y = b.AddTensor("y", TensorType.INT8, [1, 2], scales: [0.125f], zeroPoints: [3]);
+        b.AddOperator(BuiltinOperator.BATCH_MATMUL, [lhs, rhs], [y]);
+        using var interpreter = new MicroInterpreter(b.SetInputs(lhs).SetOutputs(y).ToModel(), OpResolver.WithAllBuiltins(), 16 * 1024);
+        interpreter.AllocateTensors();
+        interpreter.Input(0).CopyFrom(new sbyte[] { 2, 3 });
+        interpreter.Invoke();
+        Assert.Equal([(sbyte)2, (sbyte)11], interpreter.Output(0).ToArray<sbyte>());
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
+    }
+
+    [Fact]
     public void Batch_matmul_with_mismatched_inner_dimensions_names_them()
     {
         var b = new ModelBuilder();

@@ -46,7 +46,9 @@ public static class MathCases
         cases.Add(new("LOG_SOFTMAX", "float32", r => Unary(r, BuiltinOperator.LOG_SOFTMAX, TensorType.FLOAT32, (-5, 5)), OperatorCases.FloatTolerance));
         cases.Add(new("L2_NORMALIZATION", "float32", r => Unary(r, BuiltinOperator.L2_NORMALIZATION, TensorType.FLOAT32, (-3, 3)), OperatorCases.FloatTolerance));
         cases.Add(new("ADD_N", "float32", r => AddN(r), OperatorCases.FloatTolerance));
-        cases.Add(new("BATCH_MATMUL", "float32", r => BatchMatMul(r), OperatorCases.FloatTolerance));
+        cases.Add(new("BATCH_MATMUL", "float32", r => BatchMatMul(r, TensorType.FLOAT32), OperatorCases.FloatTolerance));
+        cases.Add(new("BATCH_MATMUL", "int8", r => BatchMatMul(r, TensorType.INT8), 1));
+        cases.Add(new("BATCH_MATMUL", "int16", r => BatchMatMul(r, TensorType.INT16), 1));
         foreach (var mode in new[] { "asymmetric", "align_corners", "half_pixel_centers" })
         {
             foreach (var t in new[] { TensorType.FLOAT32, TensorType.INT8, TensorType.INT16 })
@@ -66,7 +68,7 @@ public static class MathCases
     }
 
     /// <summary>Batch dimensions of rank 0 to 3, broadcast one side or the other; either side transposed.</summary>
-    private static (Model, TensorData[]) BatchMatMul(Random r)
+    private static (Model, TensorData[]) BatchMatMul(Random r, TensorType t)
     {
         var m = new SingleOpModels(r);
         int rows = r.Next(1, 5), inner = r.Next(1, 7), columns = r.Next(1, 5);
@@ -83,10 +85,23 @@ public static class MathCases
             int li = i - (outRank - lhsShape.Length), ri = i - (outRank - rhsShape.Length);
             return Math.Max(li >= 0 ? lhsShape[li] : 1, ri >= 0 ? rhsShape[ri] : 1);
         }).ToArray();
-        int lhs = m.Input(TensorType.FLOAT32, lhsShape);
-        int rhs = m.Input(TensorType.FLOAT32, rhsShape);
+        Quant? ql = null, qr = null, qo = null;
+        if (t == TensorType.INT8)
+        {
+            ql = Quant.Of(0.01 + r.NextDouble() * 0.02, r.Next(-20, 21));
+            qr = Quant.Of(0.01 + r.NextDouble() * 0.02, r.Next(-20, 21));
+            qo = Quant.Of(ql.Scale * qr.Scale * 128 * 128 * Math.Sqrt(inner) / 100, r.Next(-20, 21));
+        }
+        else if (t == TensorType.INT16)
+        {
+            ql = Quant.Of(1e-4 + r.NextDouble() * 1e-4, 0);
+            qr = Quant.Of(1e-4 + r.NextDouble() * 1e-4, 0);
+            qo = Quant.Of(ql.Scale * qr.Scale * 32768 * 32768 * Math.Sqrt(inner) / 25000, 0);
+        }
+        int lhs = m.Input(t, lhsShape, ql);
+        int rhs = m.Input(t, rhsShape, qr);
         var options = BuiltinOptionsUnion.FromBatchMatMulOptions(new BatchMatMulOptionsT { AdjX = adjX, AdjY = adjY });
-        return m.Build(BuiltinOperator.BATCH_MATMUL, [lhs, rhs], m.Output(TensorType.FLOAT32, [.. outBatch, rows, columns]), options);
+        return m.Build(BuiltinOperator.BATCH_MATMUL, [lhs, rhs], m.Output(t, [.. outBatch, rows, columns], qo), options);
     }
 
     private static (Model, TensorData[]) AddN(Random r)
