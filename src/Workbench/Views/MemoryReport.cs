@@ -29,7 +29,8 @@ public sealed class MemoryReport : WorkbenchView
 
         var plan = interpreter.Plan;
         var chart = new ArenaPlanChart(plan);
-        var tensors = plan.Buffers.Where(b => b.Kind == PlannedBufferKind.Tensor).ToArray();
+        // Tensors of the main subgraph and of the subgraphs control-flow operators run alike.
+        var tensors = plan.Buffers.Where(b => b.Kind != PlannedBufferKind.Scratch).ToArray();
         var scratch = plan.Buffers.Where(b => b.Kind == PlannedBufferKind.Scratch).ToArray();
         var variables = plan.PersistentBuffers.Where(p => p.OwnedBy.Kind == PersistentOwnerKind.VariableTensor).ToArray();
         var kernelData = plan.PersistentBuffers.Where(p => p.OwnedBy.Kind == PersistentOwnerKind.KernelData).ToArray();

@@ -15,7 +15,7 @@ namespace TinyMl.Workbench.Tests.Security;
 public class MarkupSafetyTests
 {
     /// <summary>Each view of a model (with an interpreter and captures where the view needs one), by name.</summary>
-    private static IEnumerable<(string Name, Func<WorkbenchView> View)> EveryView(Model model, IOpResolver resolver)
+    internal static IEnumerable<(string Name, Func<WorkbenchView> View)> EveryView(Model model, IOpResolver resolver)
     {
         yield return ("ModelSummary", () => ModelSummary.Of(model, resolver));
         yield return ("ModelGraph", () => ModelGraph.Of(model));
