@@ -40,7 +40,7 @@ public static class PlanCommand
                 foreach (var b in plan.Buffers)
                 {
                     w.WriteStartObject();
-                    w.WriteString("kind", b.Kind == PlannedBufferKind.Tensor ? "tensor" : "scratch");
+                    w.WriteString("kind", KindName(b.Kind));
                     w.WriteNumber("id", b.Id);
                     w.WriteString("name", b.Name);
                     w.WriteNumber("bytes", b.Bytes);
@@ -68,7 +68,7 @@ public static class PlanCommand
         var console = ConsoleOutput.Create();
         var table = new Table().AddColumns("kind", "id", "name", "bytes", "ops", "offset", "end");
         foreach (var b in plan.Buffers.OrderBy(b => b.Offset).ThenBy(b => b.FirstOperator))
-            table.AddRow(b.Kind == PlannedBufferKind.Tensor ? "tensor" : "scratch", b.Id.ToString(), Markup.Escape(b.Name),
+            table.AddRow(KindName(b.Kind), b.Id.ToString(), Markup.Escape(b.Name),
                 b.Bytes.ToString("N0"), $"{b.FirstOperator}..{b.LastOperator}", b.Offset.ToString("N0"), (b.Offset + b.Bytes).ToString("N0"));
         console.Write(table);
         if (plan.PersistentBuffers.Count > 0)
@@ -82,4 +82,7 @@ public static class PlanCommand
                            $"(unshared {plan.UnsharedBytes:N0}), tail {plan.TailBytes:N0} bytes, arena used {interpreter.ArenaUsedBytes:N0} bytes");
         return CliExit.Ok;
     }
+
+    /// <summary>"tensor" or "scratch"; a called subgraph's tensor is a tensor too (its name says which subgraph).</summary>
+    private static string KindName(PlannedBufferKind kind) => kind == PlannedBufferKind.Scratch ? "scratch" : "tensor";
 }
