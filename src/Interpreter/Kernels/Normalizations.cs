@@ -3,32 +3,63 @@ using TinyMl.Interpreter.Schema;
 namespace TinyMl.Interpreter.Kernels;
 
 /// <summary>
-/// LOG_SOFTMAX and L2_NORMALIZATION over the last dimension, float32, in TFLM's reference order of operations:
-/// log-softmax as x − max − log Σ exp(x − max); L2 as x / max(√Σx², 1e-6). (TFLM's int8 paths are not here yet.)
+/// LOG_SOFTMAX and L2_NORMALIZATION over the last dimension in TFLM's reference order of operations: log-softmax
+/// (float32) as x − max − log Σ exp(x − max); L2 as x / max(√Σx², 1e-6) in float32, and in int8 through the
+/// fixed-point inverse square root into Q0.7. (TFLM's int8 LOG_SOFTMAX is not here yet.)
 /// </summary>
 internal sealed class LastAxisNormalizationKernel(bool logSoftmax) : OperatorKernel
 {
-    private sealed record OpData(int Rows, int Depth);
+    private sealed record OpData(int Rows, int Depth, TensorType Type, int InputZeroPoint);
 
     public override void Prepare(KernelContext context, Node node)
     {
         node.RequireTensorCounts(1, 1);
         var input = node.Input(0);
         var output = node.Output(0);
-        node.RequireType(input, "input", TensorType.FLOAT32);
+        if (logSoftmax) node.RequireType(input, "input", TensorType.FLOAT32);
+        else node.RequireType(input, "input", TensorType.FLOAT32, TensorType.INT8);
         node.RequireSameType(input, output);
+        if (input.Type == TensorType.INT8)
+        {
+            // TFLM's int8 L2 normalization writes Q0.7 values whatever the output's parameters say (converters set
+            // scale 1/128, zero point 0); so does this kernel.
+            node.RequirePerTensorQuantization(input, "input");
+        }
         node.Require(input.Rank >= 1 && input.Shape.SequenceEqual(output.Shape),
             $"output tensor {output.Index} {KernelChecks.ShapeText(output)} must have input tensor {input.Index}'s shape {KernelChecks.ShapeText(input)}");
         if (!logSoftmax)
             node.Require((node.Operator.Options<L2NormOptions>()?.FusedActivationFunction ?? ActivationFunctionType.NONE) == ActivationFunctionType.NONE,
                 "has a fused activation; TFLM's L2_NORMALIZATION takes none");
         int depth = input.Dim(input.Rank - 1);
-        node.Data = new OpData(depth == 0 ? 0 : input.ElementCount / depth, depth);
+        node.Data = new OpData(depth == 0 ? 0 : input.ElementCount / depth, depth, input.Type, input.Type == TensorType.INT8 ? input.ZeroPoint : 0);
+    }
+
+    /// <summary>TFLM's int8 L2 normalization: Σ(q − zp)² in int32, its fixed-point inverse square root, each value rescaled to Q0.7.</summary>
+    private static void L2Int8(ReadOnlySpan<sbyte> input, Span<sbyte> output, int rows, int depth, int zeroPoint)
+    {
+        const int outputFractionBits = 7;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = input.Slice(r * depth, depth);
+            int squares = 0;
+            foreach (sbyte q in row) squares += (q - zeroPoint) * (q - zeroPoint);
+            var (multiplier, shift) = Quantization.FixedPoint.InvSqrtQuantizedMultiplier(squares, reverseShift: -1);
+            for (int c = 0; c < depth; c++)
+            {
+                int value = Quantization.FixedPoint.MultiplyByQuantizedMultiplier(row[c] - zeroPoint, multiplier, shift + outputFractionBits);
+                output[r * depth + c] = (sbyte)Math.Clamp(value, sbyte.MinValue, sbyte.MaxValue);
+            }
+        }
     }
 
     public override void Invoke(KernelContext context, Node node)
     {
-        var (rows, depth) = node.DataAs<OpData>();
+        var (rows, depth, type, zeroPoint) = node.DataAs<OpData>();
+        if (type == TensorType.INT8)
+        {
+            L2Int8(node.Inputs[0]!.AsReadOnlySpan<sbyte>(), node.Outputs[0].AsSpan<sbyte>(), rows, depth, zeroPoint);
+            return;
+        }
         var x = node.Inputs[0]!.AsReadOnlySpan<float>();
         var y = node.Outputs[0].AsSpan<float>();
         for (int r = 0; r < rows; r++)

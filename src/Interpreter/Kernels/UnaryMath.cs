@@ -24,6 +24,7 @@ internal sealed class UnaryMathKernel(BuiltinOperator op) : OperatorKernel
         {
             BuiltinOperator.ABS => [TensorType.FLOAT32, TensorType.INT8, TensorType.INT16],
             BuiltinOperator.LOGICAL_NOT => [TensorType.BOOL],
+            BuiltinOperator.RSQRT => [TensorType.FLOAT32, TensorType.INT8],
             _ => [TensorType.FLOAT32],
         };
         var (input, output) = node.RequireElementwiseUnary(types);
@@ -35,6 +36,14 @@ internal sealed class UnaryMathKernel(BuiltinOperator op) : OperatorKernel
             data.OutputZeroPoint = output.ZeroPoint;
             if (input.Type == TensorType.INT16)
                 node.Require(input.ZeroPoint == 0 && output.ZeroPoint == 0, $"int16 zero points are {input.ZeroPoint} and {output.ZeroPoint}; 0 expected");
+            if (op == BuiltinOperator.RSQRT)
+            {
+                // TFLM's SetRsqrtOutputMultiplier: 1 / (√input_scale · output_scale), the product in float.
+                var q = QuantizedMultiplier.FromDouble(1.0 / (double)(MathF.Sqrt(input.Scale) * output.Scale));
+                (data.Multiplier, data.Shift) = (q.Multiplier, q.Shift);
+                node.Data = data;
+                return;
+            }
             data.Rescale = input.Scale != output.Scale;
             if (data.Rescale)
             {
@@ -71,7 +80,10 @@ internal sealed class UnaryMathKernel(BuiltinOperator op) : OperatorKernel
             {
                 var x = input.AsReadOnlySpan<sbyte>()[..d.Count];
                 var y = output.AsSpan<sbyte>()[..d.Count];
-                for (int i = 0; i < x.Length; i++) y[i] = (sbyte)QuantizedAbs(d, x[i], sbyte.MinValue, sbyte.MaxValue);
+                if (op == BuiltinOperator.RSQRT)
+                    for (int i = 0; i < x.Length; i++) y[i] = QuantizedRsqrt(node, d, x[i]);
+                else
+                    for (int i = 0; i < x.Length; i++) y[i] = (sbyte)QuantizedAbs(d, x[i], sbyte.MinValue, sbyte.MaxValue);
                 break;
             }
             case TensorType.INT16:
@@ -89,6 +101,23 @@ internal sealed class UnaryMathKernel(BuiltinOperator op) : OperatorKernel
         int value = Math.Abs(q - d.InputZeroPoint);
         int result = d.Rescale ? FixedPoint.MultiplyByQuantizedMultiplier(value, d.Multiplier, d.Shift) + d.OutputZeroPoint : value + d.OutputZeroPoint;
         return Math.Clamp(result, min, max);
+    }
+
+    /// <summary>
+    /// TFLM's RsqrtEvalQuantized: 1/√(q − zero point) from the fixed-point inverse square root, held with 20 extra
+    /// bits, then rescaled to the output; 0 gives int8 max. A value below the zero point is an error there, and here.
+    /// </summary>
+    private static sbyte QuantizedRsqrt(Node node, OpData d, sbyte q)
+    {
+        const int extraBits = 20;
+        int value = q - d.InputZeroPoint;
+        if (value == 0) return sbyte.MaxValue;
+        if (value < 0)
+            throw node.Unsupported($"computes RSQRT of a negative value (stored {q}, zero point {d.InputZeroPoint}); TFLM stops there too");
+        var (multiplier, shift) = FixedPoint.InvSqrtQuantizedMultiplier(value, reverseShift: -1);
+        int scaled = FixedPoint.MultiplyByQuantizedMultiplier(1, multiplier, shift + extraBits);
+        int output = FixedPoint.MultiplyByQuantizedMultiplier(scaled, d.Multiplier, d.Shift - extraBits) + d.OutputZeroPoint;
+        return (sbyte)Math.Clamp(output, sbyte.MinValue, sbyte.MaxValue);
     }
 
     private float Apply(float x) => op switch

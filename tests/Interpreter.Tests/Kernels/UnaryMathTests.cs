@@ -28,6 +28,19 @@ public class UnaryMathTests
     }
 
     [Fact]
+    public void Int8_rsqrt_uses_the_fixed_point_inverse_square_root_and_refuses_negatives()
+    {
+        // Scale 1, zero point 0 in; scale 1/64 out: 1/√4 = 0.5 → 32, 1/√16 = 0.25 → 16, and 0 gives int8 max as in TFLM.
+        using var interpreter = Single(BuiltinOperator.RSQRT, TensorType.INT8, [3], inScale: [1f], inZero: [0], outScale: [1 / 64f], outZero: [0]);
+        interpreter.Input(0).CopyFrom(new sbyte[] { 4, 16, 0 });
+        interpreter.Invoke();
+        Assert.Equal([(sbyte)32, (sbyte)16, sbyte.MaxValue], interpreter.Output(0).ToArray<sbyte>());
+        interpreter.Input(0).CopyFrom(new sbyte[] { 4, -1, 0 });
+        var e = Assert.Throws<UnsupportedOperatorException>(interpreter.Invoke);
+        Assert.Equal("operator 0 (RSQRT) computes RSQRT of a negative value (stored -1, zero point 0); TFLM stops there too", e.Message);
+    }
+
+    [Fact]
     public void Round_goes_half_to_even_and_the_math_functions_follow_single_precision()
     {
         using var round = Single(BuiltinOperator.ROUND, TensorType.FLOAT32, [6]);

@@ -45,6 +45,8 @@ public static class MathCases
         cases.Add(new("ELU", "int8", r => Elu(r), 1));
         cases.Add(new("LOG_SOFTMAX", "float32", r => Unary(r, BuiltinOperator.LOG_SOFTMAX, TensorType.FLOAT32, (-5, 5)), OperatorCases.FloatTolerance));
         cases.Add(new("L2_NORMALIZATION", "float32", r => Unary(r, BuiltinOperator.L2_NORMALIZATION, TensorType.FLOAT32, (-3, 3)), OperatorCases.FloatTolerance));
+        cases.Add(new("L2_NORMALIZATION", "int8", r => L2Int8(r), 1));
+        cases.Add(new("RSQRT", "int8", r => RsqrtInt8(r), 1));
         cases.Add(new("ADD_N", "float32", r => AddN(r), OperatorCases.FloatTolerance));
         cases.Add(new("BATCH_MATMUL", "float32", r => BatchMatMul(r, TensorType.FLOAT32), OperatorCases.FloatTolerance));
         cases.Add(new("BATCH_MATMUL", "int8", r => BatchMatMul(r, TensorType.INT8), 1));
@@ -56,6 +58,26 @@ public static class MathCases
             cases.Add(new("RESIZE_BILINEAR", $"float32 {mode}", r => Resize(r, TensorType.FLOAT32, mode, bilinear: true), OperatorCases.FloatTolerance));
             cases.Add(new("RESIZE_BILINEAR", $"int8 {mode}", r => Resize(r, TensorType.INT8, mode, bilinear: true), 1));
         }
+    }
+
+    /// <summary>int8 L2 normalization: any input quantization, output Q0.7 (scale 1/128, zero point 0) as converters write it.</summary>
+    private static (Model, TensorData[]) L2Int8(Random r)
+    {
+        var m = new SingleOpModels(r);
+        var shape = Shape(r);
+        int input = m.Input(TensorType.INT8, shape, Quant.Of(0.01 + r.NextDouble() * 0.05, r.Next(-20, 21)));
+        return m.Build(BuiltinOperator.L2_NORMALIZATION, [input], m.Output(TensorType.INT8, shape, Quant.Of(1.0 / 128, 0)));
+    }
+
+    /// <summary>int8 RSQRT of values at or above the zero point (TFLM refuses the others); the output scale fits 1/√(smallest step).</summary>
+    private static (Model, TensorData[]) RsqrtInt8(Random r)
+    {
+        var m = new SingleOpModels(r);
+        var shape = Shape(r);
+        int zeroPoint = r.Next(-128, -100);
+        double scale = 0.01 + r.NextDouble() * 0.05;
+        int input = m.Input(TensorType.INT8, shape, Quant.Of(scale, zeroPoint), (zeroPoint + 1, 127));
+        return m.Build(BuiltinOperator.RSQRT, [input], m.Output(TensorType.INT8, shape, Quant.Of(1 / Math.Sqrt(scale) / 120, -128)));
     }
 
     /// <summary>int8 ELU over [−4, 3] in, [−1, 3] out.</summary>
