@@ -86,25 +86,66 @@ internal sealed class LastAxisNormalizationKernel(bool logSoftmax) : OperatorKer
     }
 }
 
-/// <summary>ADD_N: the elementwise sum of any number of same-shaped float32 tensors, added in input order from 0.</summary>
+/// <summary>
+/// ADD_N: the elementwise sum of any number of same-shaped tensors. float32 adds in input order from 0. int8 (all
+/// inputs sharing one quantization, as TFLM requires) takes TFLM's rescaling — each value offset, shifted left 20
+/// bits and halved in fixed point, summed, then rescaled to the output — including a quirk of TFLM's reference: the
+/// sum starts from the rescaled input offset (−zero point), not from 0, so a nonzero zero point shifts the result.
+/// </summary>
 internal sealed class AddNKernel : OperatorKernel
 {
+    private const int LeftShift = 20;
+
+    private sealed record Int8Params(int InputOffset, int InputMultiplier, int InputShift, int OutputOffset, int OutputMultiplier, int OutputShift)
+    {
+        public int Scaled(int stored) =>
+            Quantization.FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(unchecked((InputOffset + stored) * (1 << LeftShift)), InputMultiplier, InputShift);
+    }
+
     public override void Prepare(KernelContext context, Node node)
     {
         node.Require(node.InputCount >= 1 && node.OutputCount == 1, $"has {node.InputCount} inputs and {node.OutputCount} outputs; at least 1 and 1 expected");
         var output = node.Output(0);
-        node.RequireType(output, "output", TensorType.FLOAT32);
+        var first = node.Input(0);
+        node.RequireType(output, "output", TensorType.FLOAT32, TensorType.INT8);
         for (int i = 0; i < node.InputCount; i++)
         {
             var input = node.Input(i);
             node.RequireSameType(input, output);
             node.Require(input.Shape.SequenceEqual(output.Shape),
                 $"input tensor {input.Index} {KernelChecks.ShapeText(input)} and output tensor {output.Index} {KernelChecks.ShapeText(output)} differ in shape");
+            if (output.Type == TensorType.INT8)
+            {
+                node.RequirePerTensorQuantization(input, "input");
+                node.Require(input.Scale == first.Scale && input.ZeroPoint == first.ZeroPoint,
+                    $"input tensor {input.Index} (scale {input.Scale:G9}, zero point {input.ZeroPoint}) must share input tensor {first.Index}'s quantization (scale {first.Scale:G9}, zero point {first.ZeroPoint})");
+            }
         }
+        if (output.Type != TensorType.INT8) return;
+        node.RequirePerTensorQuantization(output, "output");
+        double twiceScale = 2 * (double)first.Scale;
+        var inputQ = Quantization.QuantizedMultiplier.FromDouble(first.Scale / twiceScale);
+        double realOutput = twiceScale / ((1 << LeftShift) * (double)output.Scale);
+        node.Require(realOutput < 1, $"output tensor {output.Index} scale {output.Scale:G9} is too small for input scale {first.Scale:G9}");
+        var outputQ = Quantization.QuantizedMultiplier.FromDouble(realOutput);
+        node.Data = new Int8Params(-first.ZeroPoint, inputQ.Multiplier, inputQ.Shift, output.ZeroPoint, outputQ.Multiplier, outputQ.Shift);
     }
 
     public override void Invoke(KernelContext context, Node node)
     {
+        if (node.Data is Int8Params p)
+        {
+            var y8 = node.Outputs[0].AsSpan<sbyte>();
+            int start = p.Scaled(0); // TFLM's reference seeds the sum with the offset itself (its "x = 0" is −zero point)
+            for (int i = 0; i < y8.Length; i++)
+            {
+                int sum = start;
+                foreach (var input in node.Inputs) sum += p.Scaled(input!.AsReadOnlySpan<sbyte>()[i]);
+                int output = Quantization.FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(sum, p.OutputMultiplier, p.OutputShift) + p.OutputOffset;
+                y8[i] = (sbyte)Math.Clamp(output, sbyte.MinValue, sbyte.MaxValue);
+            }
+            return;
+        }
         // Input by input into the output: each element still sums 0 + x₀ + x₁ + … in TFLM's order.
         var y = node.Outputs[0].AsSpan<float>();
         y.Clear();

@@ -84,6 +84,26 @@ public class MatMulAndNormalizationTests
     }
 
     [Fact]
+    public void Int8_add_n_keeps_tflms_offset_seed()
+    {
+        // Two inputs at scale 0.5, zero point 2; output scale 1, zero point 0. Each value becomes (q − 2)·2¹⁹ in the
+        // common scale; TFLM's sum starts at (0 − 2)·2¹⁹ instead of 0: −2²⁰ + (4 + 2)·2¹⁹ = 2²¹, which the output
+        // multiplier 2⁻²⁰ turns into 2 — where the exact sum of the real values, 2.0 + 1.0, would be 3.
+        var b = new ModelBuilder();
+        int x0 = b.AddTensor("x0", TensorType.INT8, [1], scales: [0.5f], zeroPoints: [2]);
+        int x1 = b.AddTensor("x1", TensorType.INT8, [1], scales: [0.5f], zeroPoints: [2]);
+        int y = b.AddTensor("y", TensorType.INT8, [1], scales: [1f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.ADD_N, [x0, x1], [y]);
+        using var interpreter = new MicroInterpreter(b.SetInputs(x0, x1).SetOutputs(y).ToModel(), OpResolver.WithAllBuiltins(), 16 * 1024);
+        interpreter.AllocateTensors();
+        interpreter.Input(0).CopyFrom(new sbyte[] { 6 });
+        interpreter.Input(1).CopyFrom(new sbyte[] { 4 });
+        interpreter.Invoke();
+        Assert.Equal([(sbyte)2], interpreter.Output(0).ToArray<sbyte>());
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
+    }
+
+    [Fact]
     public void Int8_elu_follows_its_table()
     {
         // Input scale 1/16, zero point 0; output scale 1/64, zero point 0: −16 is −1.0 → e⁻¹ − 1 = −0.632 → −40.45 → −40;
