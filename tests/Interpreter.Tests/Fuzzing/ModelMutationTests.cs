@@ -70,10 +70,48 @@ public class ModelMutationTests
         corpus.Add(("built_while", Models.ControlFlowModels.WhileModel().Bytes.ToArray()));
         corpus.Add(("built_variables", Models.ControlFlowModels.AccumulatorModel().Bytes.ToArray()));
         corpus.Add(("built_sparse_int4_shapes", BuildSparseInt4ShapeChain()));
+        corpus.Add(("built_math_resize_matmul", BuildMathResizeMatMulChain()));
         foreach (string dir in (Environment.GetEnvironmentVariable("TINYML_FUZZ_EXTRA") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
             corpus.AddRange(Directory.GetFiles(dir, "*.tflite", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
                 .Select(path => ("extra_" + Path.GetFileNameWithoutExtension(path), File.ReadAllBytes(path))));
         return corpus;
+    }
+
+    /// <summary>
+    /// RESIZE_BILINEAR, HARD_SWISH, SQUARED_DIFFERENCE, REDUCE_MAX, comparisons and SELECT_V2 in float32, then
+    /// BATCH_MATMUL, L2_NORMALIZATION and ADD_N in int8: the newest kernels' options and shapes, mutated.
+    /// </summary>
+    private static byte[] BuildMathResizeMatMulChain()
+    {
+        const TensorType F = TensorType.FLOAT32, Q = TensorType.INT8;
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", F, [1, 3, 3, 2]);
+        int size = b.AddConstant("size", TensorType.INT32, [2], new[] { 5, 4 });
+        int resized = b.AddTensor("resized", F, [1, 5, 4, 2]);
+        b.AddOperator(BuiltinOperator.RESIZE_BILINEAR, [x, size], [resized], BuiltinOptionsUnion.FromResizeBilinearOptions(new ResizeBilinearOptionsT { HalfPixelCenters = true }));
+        int swished = b.AddTensor("swished", F, [1, 5, 4, 2]);
+        b.AddOperator(BuiltinOperator.HARD_SWISH, [resized], [swished]);
+        int squared = b.AddTensor("squared", F, [1, 5, 4, 2]);
+        b.AddOperator(BuiltinOperator.SQUARED_DIFFERENCE, [swished, resized], [squared]);
+        int axes = b.AddConstant("axes", TensorType.INT32, [2], new[] { 1, 2 });
+        int peak = b.AddTensor("peak", F, [1, 2]);
+        b.AddOperator(BuiltinOperator.REDUCE_MAX, [squared, axes], [peak], BuiltinOptionsUnion.FromReducerOptions(new ReducerOptionsT { KeepDims = false }));
+        int threshold = b.AddConstant("threshold", F, [1], new[] { 0.5f });
+        int big = b.AddTensor("big", TensorType.BOOL, [1, 2]);
+        b.AddOperator(BuiltinOperator.GREATER, [peak, threshold], [big]);
+        int chosen = b.AddTensor("chosen", F, [1, 2]);
+        b.AddOperator(BuiltinOperator.SELECT_V2, [big, peak, threshold], [chosen]);
+
+        int q = b.AddTensor("q", Q, [2, 3], scales: [0.05f], zeroPoints: [1]);
+        int w = b.AddConstant("w", Q, [3, 4], Enumerable.Range(0, 12).Select(i => (sbyte)(i * 7 - 40)).ToArray(), [0.02f], [0]);
+        int product = b.AddTensor("product", Q, [2, 4], scales: [0.1f], zeroPoints: [-3]);
+        b.AddOperator(BuiltinOperator.BATCH_MATMUL, [q, w], [product]);
+        int normalized = b.AddTensor("normalized", Q, [2, 4], scales: [1 / 128f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.L2_NORMALIZATION, [product], [normalized]);
+        int summed = b.AddTensor("summed", Q, [2, 4], scales: [1 / 64f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.ADD_N, [normalized, normalized], [summed]);
+        b.SetInputs(x, q).SetOutputs(chosen, summed);
+        return b.Build();
     }
 
     /// <summary>DENSIFY of block-sparse weights into FULLY_CONNECTED, an int4-weight FULLY_CONNECTED, then SPLIT, PACK and GATHER.</summary>
