@@ -71,7 +71,9 @@ internal sealed class FastAddSubKernel(bool subtract) : OperatorKernel
         var q = plan.Quantized;
         var offset1 = Vector256.Create(q.Input1Offset);
         var offset2 = Vector256.Create(q.Input2Offset);
-        var stage = new Requantize.Output(q.OutputOffset, q.ActivationMin, q.ActivationMax);
+        var outOffset = Vector256.Create(q.OutputOffset);
+        var min = Vector256.Create(q.ActivationMin);
+        var max = Vector256.Create(q.ActivationMax);
         int count = plan.Count, i = 0;
         fixed (sbyte* a = input1)
         fixed (sbyte* b = input2)
@@ -79,12 +81,12 @@ internal sealed class FastAddSubKernel(bool subtract) : OperatorKernel
         {
             for (; i <= count - 16; i += 16)
             {
-                var low = Lanes(plan, a + i, b + i, offset1, offset2, stage, subtract);
-                var high = Lanes(plan, a + i + 8, b + i + 8, offset1, offset2, stage, subtract);
+                var low = Lanes(plan, a + i, b + i, offset1, offset2, outOffset, min, max, subtract);
+                var high = Lanes(plan, a + i + 8, b + i + 8, offset1, offset2, outOffset, min, max, subtract);
                 Sse2.Store(y + i, Narrow.Sixteen(low, high));
             }
             for (; i <= count - 8; i += 8)
-                *(long*)(y + i) = Narrow.Eight(Lanes(plan, a + i, b + i, offset1, offset2, stage, subtract));
+                *(long*)(y + i) = Narrow.Eight(Lanes(plan, a + i, b + i, offset1, offset2, outOffset, min, max, subtract));
         }
         for (; i < count; i++)
             output[i] = (sbyte)(subtract ? q.ComputeDifference(input1[i], input2[i]) : q.Compute(input1[i], input2[i]));
@@ -93,13 +95,13 @@ internal sealed class FastAddSubKernel(bool subtract) : OperatorKernel
     /// <summary>Eight outputs: ((x + offset₁)·2²⁰ rescaled) ± ((y + offset₂)·2²⁰ rescaled), rescaled to the output, offset, clamped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<int> Lanes(Plan plan, sbyte* a, sbyte* b, Vector256<int> offset1, Vector256<int> offset2,
-        in Requantize.Output stage, bool subtract)
+        Vector256<int> outOffset, Vector256<int> min, Vector256<int> max, bool subtract)
     {
         var x = Avx2.ShiftLeftLogical(Avx2.Add(Avx2.ConvertToVector256Int32(a), offset1), 20);
         var z = Avx2.ShiftLeftLogical(Avx2.Add(Avx2.ConvertToVector256Int32(b), offset2), 20);
         var scaled1 = Requantize.Apply(x, plan.Input1);
         var scaled2 = Requantize.Apply(z, plan.Input2);
         var raw = subtract ? Avx2.Subtract(scaled1, scaled2) : Avx2.Add(scaled1, scaled2);
-        return Requantize.ToOutput(raw, plan.Output, stage);
+        return Requantize.ToOutput(raw, plan.Output, outOffset, min, max);
     }
 }

@@ -216,7 +216,9 @@ internal sealed partial class FastConvKernel : OperatorKernel
     {
         var d = plan.Reference;
         int pairs = plan.PairedDepth / 2;
-        var stage = new Requantize.Output(d.OutputOffset, d.ActivationMin, d.ActivationMax);
+        var min = Vector256.Create(d.ActivationMin);
+        var max = Vector256.Create(d.ActivationMax);
+        var offset = Vector256.Create(d.OutputOffset);
         Span<int> lane = stackalloc int[8];
         fixed (short* rowBase = rows)
         fixed (short* weightBase = plan.PackedWeights)
@@ -248,22 +250,19 @@ internal sealed partial class FastConvKernel : OperatorKernel
                 var biasHigh = Avx.LoadVector256(biasBase + channel + 8);
                 ref readonly var lanesLow = ref plan.Lanes[2 * block];
                 ref readonly var lanesHigh = ref plan.Lanes[2 * block + 1];
-                Store(output, 0, channel, d.OutputDepth, count, Finish(a0, biasLow, lanesLow, stage), Finish(b0, biasHigh, lanesHigh, stage), lane);
-                Store(output, 1, channel, d.OutputDepth, count, Finish(a1, biasLow, lanesLow, stage), Finish(b1, biasHigh, lanesHigh, stage), lane);
-                Store(output, 2, channel, d.OutputDepth, count, Finish(a2, biasLow, lanesLow, stage), Finish(b2, biasHigh, lanesHigh, stage), lane);
-                Store(output, 3, channel, d.OutputDepth, count, Finish(a3, biasLow, lanesLow, stage), Finish(b3, biasHigh, lanesHigh, stage), lane);
+                Store(output, 0, channel, d.OutputDepth, count, Finish(a0, biasLow, lanesLow, offset, min, max), Finish(b0, biasHigh, lanesHigh, offset, min, max), lane);
+                Store(output, 1, channel, d.OutputDepth, count, Finish(a1, biasLow, lanesLow, offset, min, max), Finish(b1, biasHigh, lanesHigh, offset, min, max), lane);
+                Store(output, 2, channel, d.OutputDepth, count, Finish(a2, biasLow, lanesLow, offset, min, max), Finish(b2, biasHigh, lanesHigh, offset, min, max), lane);
+                Store(output, 3, channel, d.OutputDepth, count, Finish(a3, biasLow, lanesLow, offset, min, max), Finish(b3, biasHigh, lanesHigh, offset, min, max), lane);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Finish(Vector256<int> acc, Vector256<int> bias, in Requantize.Lanes lanes, in Requantize.Output stage) =>
-        Requantize.ToOutput(Avx2.Add(acc, bias), lanes, stage);
+    private static Vector256<int> Finish(Vector256<int> acc, Vector256<int> bias, in Requantize.Lanes lanes, Vector256<int> offset, Vector256<int> min, Vector256<int> max) =>
+        Requantize.ToOutput(Avx2.Add(acc, bias), lanes, offset, min, max);
 
-    /// <summary>
-    /// Writes pixel <paramref name="pixel"/>'s sixteen channels (fewer at the last block), if the tile has that pixel;
-    /// saturating to int8 like the packs, since the output stage leaves that clamp to the store.
-    /// </summary>
+    /// <summary>Writes pixel <paramref name="pixel"/>'s sixteen channels (fewer at the last block), if the tile has that pixel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Span<sbyte> output, int pixel, int channel, int depth, int count, Vector256<int> low, Vector256<int> high, Span<int> lane)
     {
@@ -276,11 +275,11 @@ internal sealed partial class FastConvKernel : OperatorKernel
         }
         int n = depth - channel;
         low.CopyTo(lane);
-        for (int i = 0; i < Math.Min(n, 8); i++) target[i] = (sbyte)Math.Clamp(lane[i], sbyte.MinValue, sbyte.MaxValue);
+        for (int i = 0; i < Math.Min(n, 8); i++) target[i] = (sbyte)lane[i];
         if (n > 8)
         {
             high.CopyTo(lane);
-            for (int i = 8; i < n; i++) target[i] = (sbyte)Math.Clamp(lane[i - 8], sbyte.MinValue, sbyte.MaxValue);
+            for (int i = 8; i < n; i++) target[i] = (sbyte)lane[i - 8];
         }
     }
 }

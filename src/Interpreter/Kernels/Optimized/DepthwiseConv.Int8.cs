@@ -139,7 +139,9 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
         var offset32 = Vector256.Create(d.InputOffset);
         int inputDepth = d.InputDepth, multiplier = d.DepthMultiplier, dilationWidth = d.Window.DilationWidth, dilationHeight = d.Window.DilationHeight;
         bool full3x3 = d.FilterHeight == 3 && d.FilterWidth == 3;
-        var stage = new Requantize.Output(d.OutputOffset, d.ActivationMin, d.ActivationMax);
+        var outOffset = Vector256.Create(d.OutputOffset);
+        var min = Vector256.Create(d.ActivationMin);
+        var max = Vector256.Create(d.ActivationMax);
         // Where each of the nine taps of a 3×3 window lies from its top-left one (the tenth pairs the ninth with a zero weight).
         long* tapOffsets = stackalloc long[10];
         for (int tap = 0; tap < 10; tap++)
@@ -165,7 +167,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                     if (plan.InteriorWeights is not null && fy1 - fy0 == 3 && ox == plan.InteriorStart && plan.InteriorEnd > ox)
                     {
                         int count = plan.InteriorEnd - ox;
-                        InteriorRun(plan, inBase + ((long)(b * d.InputHeight + inY0) * d.InputWidth + inX0) * inputDepth, outRow, count, tapOffsets, stage);
+                        InteriorRun(plan, inBase + ((long)(b * d.InputHeight + inY0) * d.InputWidth + inX0) * inputDepth, outRow, count, tapOffsets, outOffset, min, max);
                         ox += count - 1;
                         outPixel += count - 1;
                         continue;
@@ -209,8 +211,8 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                                 high = Avx2.Add(high, Avx.LoadVector256(biasBase + c + 8));
                             }
                         }
-                        low = Requantize.ToOutput(low, plan.Lanes[c / 8], stage);
-                        high = Requantize.ToOutput(high, plan.Lanes[c / 8 + 1], stage);
+                        low = Requantize.ToOutput(low, plan.Lanes[c / 8], outOffset, min, max);
+                        high = Requantize.ToOutput(high, plan.Lanes[c / 8 + 1], outOffset, min, max);
                         Sse2.Store(outRow + c, Narrow.Sixteen(low, high));
                     }
                     for (int c = plan.VectorChannels; c < plan.LaneChannels; c += 8)
@@ -246,7 +248,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                         if (!bias.IsEmpty)
                             fixed (int* biasBase = bias)
                                 acc = Avx2.Add(acc, Avx.LoadVector256(biasBase + c));
-                        acc = Requantize.ToOutput(acc, plan.Lanes[c / 8], stage);
+                        acc = Requantize.ToOutput(acc, plan.Lanes[c / 8], outOffset, min, max);
                         *(long*)(outRow + c) = Narrow.Eight(acc);
                     }
                     // The last channels (fewer than eight), with the reference arithmetic.
@@ -279,7 +281,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
     /// <paramref name="window"/> points at the first pixel's top-left tap.
     /// </summary>
     private static unsafe void InteriorRun(Plan plan, sbyte* window, sbyte* outRow, int count, long* tapOffsets,
-        in Requantize.Output stage)
+        Vector256<int> outOffset, Vector256<int> min, Vector256<int> max)
     {
         var d = plan.Reference;
         int blocks = plan.LaneChannels / 8, depth = d.OutputDepth;
@@ -304,7 +306,7 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                             : Vector256.Create((int)(((uint)*b << 16) | ((uint)*a & 0xFFFF))).AsInt16();   // one input channel: the pair (a, b) in every lane
                         acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(x, Avx.LoadVector256(weights + pair * 16)));
                     }
-                    acc = Requantize.ToOutput(acc, plan.Lanes[block], stage);
+                    acc = Requantize.ToOutput(acc, plan.Lanes[block], outOffset, min, max);
                     *(long*)(outRow + block * 8) = Narrow.Eight(acc);
                 }
             }

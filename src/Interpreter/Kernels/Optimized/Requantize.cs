@@ -16,8 +16,6 @@ internal static class Requantize
     public readonly struct Lanes
     {
         public readonly Vector256<int> LeftShift, Multiplier, RightShift, Mask, HalfMask;
-        /// <summary>False when every lane's multiplier is below one (the usual case): the left shift is skipped.</summary>
-        public readonly bool ShiftsLeft;
 
         public Lanes(ReadOnlySpan<int> multipliers, ReadOnlySpan<int> shifts)
         {
@@ -33,7 +31,6 @@ internal static class Requantize
                 half[i] = mask[i] >> 1;
             }
             LeftShift = Vector256.Create<int>(left);
-            ShiftsLeft = left.ContainsAnyExcept(0);
             Multiplier = Vector256.Create<int>(mult);
             RightShift = Vector256.Create<int>(right);
             Mask = Vector256.Create<int>(mask);
@@ -41,29 +38,16 @@ internal static class Requantize
         }
     }
 
-    /// <summary>
-    /// The output stage of an int8 kernel: zero point and activation range. When the range is the whole int8
-    /// range the clamp is left out: the saturating packs of <see cref="Narrow"/> clamp to exactly that.
-    /// </summary>
-    public readonly struct Output(int offset, int min, int max)
-    {
-        public readonly Vector256<int> Offset = Vector256.Create(offset), Min = Vector256.Create(min), Max = Vector256.Create(max);
-        public readonly bool Clamps = min > sbyte.MinValue || max < sbyte.MaxValue;
-    }
-
-    /// <summary>Requantized and shifted by the output zero point, clamped to the activation range where that is narrower than int8: what every int8 kernel stores (after <see cref="Narrow"/>).</summary>
+    /// <summary>Requantized, shifted by the output zero point and clamped to the activation range: what every int8 kernel stores.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> ToOutput(Vector256<int> acc, in Lanes lanes, in Output output)
-    {
-        var y = Avx2.Add(Apply(acc, lanes), output.Offset);
-        return output.Clamps ? Avx2.Min(Avx2.Max(y, output.Min), output.Max) : y;
-    }
+    public static Vector256<int> ToOutput(Vector256<int> acc, in Lanes lanes, Vector256<int> offset, Vector256<int> min, Vector256<int> max) =>
+        Avx2.Min(Avx2.Max(Avx2.Add(Apply(acc, lanes), offset), min), max);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Apply(Vector256<int> x, in Lanes lanes)
     {
         // The left shift wraps in 32 bits, as the C code's does.
-        if (lanes.ShiftsLeft) x = Avx2.ShiftLeftLogicalVariable(x, lanes.LeftShift.AsUInt32());
+        x = Avx2.ShiftLeftLogicalVariable(x, lanes.LeftShift.AsUInt32());
         var high = HighMul(x, lanes.Multiplier);
         // Rounding divide by 2^right: (x >> e) + (remainder > (mask >> 1) + (x < 0 ? 1 : 0)).
         var remainder = Avx2.And(high, lanes.Mask);
