@@ -20,9 +20,9 @@ internal static class ConvQuantization
         node.RequirePerTensorQuantization(input, "input");
         node.RequirePerTensorQuantization(output, "output");
         var q = filter.Quantization;
-        node.Require(q is not null && q.Scales.Length > 0, $"filter tensor {filter.Index} has no quantization parameters");
-        node.Require(q!.Scales.Length == 1 || q.Scales.Length == channels,
-            $"filter tensor {filter.Index} has {q.Scales.Length} scales for {channels} output channels");
+        node.Require(q is not null && q.Count > 0, $"filter tensor {filter.Index} has no quantization parameters");
+        node.Require(q!.Scales.Length == 1 || q.Count == channels,
+            $"filter tensor {filter.Index} has {q.Count} scales for {channels} output channels");
         node.Require(!q.IsPerChannel || q.QuantizedDimension == quantizedDimension,
             $"filter tensor {filter.Index} is quantized along dimension {q.QuantizedDimension}; dimension {quantizedDimension} expected");
         // TFLM's per-channel kernels have no filter offset: weights must be symmetric.
@@ -41,7 +41,7 @@ internal static class ConvQuantization
         var shifts = MemoryMarshal.Cast<byte, int>(shiftsMemory.Span);
         for (int c = 0; c < channels; c++)
         {
-            float filterScale = q.Scales.Length == 1 ? q.Scales[0] : q.Scales[c];
+            float filterScale = q.Count == 1 ? q.Scales[0] : q.Scales[c];
             var m = QuantizedMultiplier.ForConvolution(input.Scale, filterScale, output.Scale);
             multipliers[c] = m.Multiplier;
             shifts[c] = m.Shift;

@@ -184,7 +184,7 @@ internal static class ElementwiseSupport
     }
 
     /// <summary>True when the tensor carries no quantization parameters (TFLM's kTfLiteNoQuantization).</summary>
-    public static bool IsUnquantized(Tensor tensor) => tensor.Quantization is null || tensor.Quantization.Scales.Length == 0;
+    public static bool IsUnquantized(Tensor tensor) => tensor.Quantization is null || tensor.Quantization.Count == 0;
 
     public static void RequireUnquantized(Node node, Tensor tensor, string role)
     {

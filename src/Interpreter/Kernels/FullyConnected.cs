@@ -79,8 +79,8 @@ internal sealed class FullyConnectedKernel : OperatorKernel
         node.Require(!q.IsPerChannel || q.QuantizedDimension == 0,
             $"weights tensor {filter.Index} {KernelChecks.ShapeText(filter)} is quantized along dimension {q.QuantizedDimension}; per-channel weights need dimension 0");
         int channels = q.IsPerChannel ? data.OutputDepth : 1;
-        node.Require(channels == q.Scales.Length,
-            $"weights tensor {filter.Index} has {q.Scales.Length} scales for {data.OutputDepth} output channels");
+        node.Require(channels == q.Count,
+            $"weights tensor {filter.Index} has {q.Count} scales for {data.OutputDepth} output channels");
         foreach (float scale in q.Scales)
             node.Require(scale > 0, $"weights tensor {filter.Index} has scale {scale}; positive scales expected");
 

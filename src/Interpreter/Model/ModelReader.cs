@@ -379,49 +379,42 @@ internal sealed class ModelReader
         if (scaleCount == 0 && zeroCount == 0) return null;
         if (zeroCount != scaleCount && zeroCount != 0)
             throw Error($"{scaleCount} scales but {zeroCount} zero points");
-        // Per-channel models carry thousands of scales: read them straight from the file's bytes, not through
-        // an accessor call per element (which dominated opening a 4 MB model).
+        // Per-channel models carry thousands of scales: they are checked in place and stay in the file's bytes
+        // (QuantizationParams decodes them on demand); copying them dominated opening a 4 MB model.
         var scaleBytes = VectorBytes(qp.GetScaleBytes(), scaleCount, sizeof(float), "scale");
         var zeroBytes = VectorBytes(qp.GetZeroPointBytes(), zeroCount, sizeof(long), "zero_point");
-        var scales = new float[scaleCount];
         for (int i = 0; i < scaleCount; i++)
         {
-            scales[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(scaleBytes.Slice(i * sizeof(float)));
-            if (!float.IsFinite(scales[i]) || scales[i] < 0)
-                throw Error($"scale {i} is {scales[i]}, must be finite and not negative");
+            float scale = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(scaleBytes.Span.Slice(i * sizeof(float)));
+            if (!float.IsFinite(scale) || scale < 0)
+                throw Error($"scale {i} is {scale}, must be finite and not negative");
         }
-        var zeros = new int[scaleCount];
         for (int i = 0; i < zeroCount; i++)
         {
-            long z = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(zeroBytes.Slice(i * sizeof(long)));
+            long z = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(zeroBytes.Span.Slice(i * sizeof(long)));
             if (z is < int.MinValue or > int.MaxValue)
                 throw Error($"zero point {i} is {z}, outside the 32-bit range");
-            zeros[i] = (int)z;
         }
         int dim = qp.QuantizedDimension;
-        // TOCO-converted models (person_detect) copy the filter's quantized_dimension (3) onto their
-        // rank-1 per-channel biases; TFLM never reads it there. A rank-1 tensor has one axis only.
-        if (scaleCount > 1 && shape.Length == 1)
-            dim = 0;
         if (scaleCount > 1)
         {
             // Converters copy the weights' quantized_dimension onto rank-1 biases (person_detect's
             // biases say 3); TFLM only uses the scale count there, so such a bias is read as dim 0.
-            if (shape.Length == 1 && (dim < 0 || dim >= 1))
+            if (shape.Length == 1)
                 dim = 0;
             if (dim < 0 || dim >= shape.Length)
                 throw Error($"quantized_dimension {dim} is outside the tensor's rank {shape.Length}");
             if (shape[dim] != scaleCount)
                 throw Error($"{scaleCount} per-channel scales for dimension {dim} of size {shape[dim]}");
         }
-        return new QuantizationParams(scales, zeros, dim);
+        return new QuantizationParams(scaleBytes, zeroBytes, scaleCount, dim);
     }
 
     /// <summary>
     /// The bytes of a flatbuffer vector of <paramref name="count"/> elements. The generated accessor's segment
     /// gives the start (and is bounds-checked for count bytes only), so the whole extent is checked here.
     /// </summary>
-    private ReadOnlySpan<byte> VectorBytes(ArraySegment<byte>? segment, int count, int elementSize, string what)
+    private ReadOnlyMemory<byte> VectorBytes(ArraySegment<byte>? segment, int count, int elementSize, string what)
     {
         if (count == 0) return default;
         if (segment is not { Array: not null } start)
@@ -429,7 +422,7 @@ internal sealed class ModelReader
         long end = start.Offset + (long)count * elementSize;
         if (start.Array != _bytes || start.Offset < 0 || end > _bytes.Length)
             throw Error($"the {count} {what} values run past the end of the {_bytes.Length}-byte file");
-        return _bytes.AsSpan(start.Offset, count * elementSize);
+        return new ReadOnlyMemory<byte>(_bytes, start.Offset, count * elementSize);
     }
 
     private int[] ReadIndices(int count, Func<int, int> get, int tensorCount, bool allowOmitted)

@@ -11,7 +11,7 @@ public static class QuantizationText
 {
     public static string Describe(QuantizationParams? quantization)
     {
-        if (quantization is null || quantization.Scales.Length == 0) return "";
+        if (quantization is null || quantization.Count == 0) return "";
         if (!quantization.IsPerChannel)
             return $"scale {Float(quantization.Scale)} zero point {quantization.ZeroPoint}";
         float min = quantization.Scales.Min(), max = quantization.Scales.Max();
@@ -22,6 +22,6 @@ public static class QuantizationText
             1 => $", zero point {zeros[0]}",
             _ => $", zero points {zeros.Min()}…{zeros.Max()}",
         };
-        return $"per-channel ×{quantization.Scales.Length} (axis {quantization.QuantizedDimension}): scale {Float(min)}…{Float(max)}{zero}";
+        return $"per-channel ×{quantization.Count} (axis {quantization.QuantizedDimension}): scale {Float(min)}…{Float(max)}{zero}";
     }
 }
