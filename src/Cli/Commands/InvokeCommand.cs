@@ -88,6 +88,12 @@ public static class InvokeCommand
         {
             w.WriteString("model", CliModels.ModelName(path));
             w.WriteNumber("arena_used_bytes", interpreter.ArenaUsedBytes);
+            if (!interpreter.LastInvokeCompleted)
+            {
+                // A streaming model's CIRCULAR_BUFFER ended the run early (TFLM's kTfLiteAbort): the outputs are not new.
+                w.WriteBoolean("completed", false);
+                w.WriteNumber("ended_at_operator", interpreter.LastInvokeEndedAt);
+            }
             w.WriteStartArray("outputs");
             for (int i = 0; i < outputs.Length; i++)
             {

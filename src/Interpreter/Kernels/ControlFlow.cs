@@ -79,7 +79,7 @@ internal sealed class IfKernel : OperatorKernel
         var host = context.Subgraphs!;
         int branch = ControlFlow.IsTrue(node.Inputs[0]!) ? d.Then : d.Else;
         ControlFlow.Copy(node.Inputs, 1, host.Inputs(branch));
-        host.Invoke(branch);
+        if (!host.Invoke(branch)) return;
         ControlFlow.Copy(host.Outputs(branch), node.Outputs);
     }
 }
@@ -119,16 +119,16 @@ internal sealed class WhileKernel : OperatorKernel
         var bodyOutputs = host.Outputs(d.Body);
         ControlFlow.Copy(node.Inputs, 0, condInputs);
         ControlFlow.Copy(node.Inputs, 0, node.Outputs);
-        host.Invoke(d.Cond);
+        if (!host.Invoke(d.Cond)) return;
         for (long iteration = 0; ControlFlow.IsTrue(condOutput); iteration++)
         {
             if (iteration == d.Limit)
                 throw new LoopLimitException(node.Index, node.Name, d.Limit);
             ControlFlow.Copy(node.Outputs, bodyInputs);
-            host.Invoke(d.Body);
+            if (!host.Invoke(d.Body)) return;
             ControlFlow.Copy(bodyOutputs, node.Outputs);
             ControlFlow.Copy(node.Outputs, condInputs);
-            host.Invoke(d.Cond);
+            if (!host.Invoke(d.Cond)) return;
         }
     }
 }
@@ -153,7 +153,7 @@ internal sealed class CallOnceKernel : OperatorKernel
     {
         var d = node.DataAs<OpData>();
         if (d.HasRun) return;
-        context.Subgraphs!.Invoke(d.Init);
+        if (!context.Subgraphs!.Invoke(d.Init)) return; // TFLM marks it run only when the subgraph finished
         d.HasRun = true;
     }
 

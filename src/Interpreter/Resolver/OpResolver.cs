@@ -61,18 +61,29 @@ public sealed class OpResolver : IOpResolver
         return this;
     }
 
+    /// <summary>Registers TFLM's own custom operators (CIRCULAR_BUFFER, TFLite_Detection_PostProcess) under their names.</summary>
+    public OpResolver AddTflmCustomOps()
+    {
+        foreach (var (name, create) in Kernels.CustomKernels.All)
+            AddCustom(name, create());
+        return this;
+    }
+
+    /// <summary>The custom operator names <see cref="AddTflmCustomOps"/> registers.</summary>
+    public static IEnumerable<string> TflmCustomOpNames => Kernels.CustomKernels.All.Select(k => k.Name);
+
     /// <summary>The custom operator names <see cref="AddSignalOps"/> registers.</summary>
     public static IEnumerable<string> SignalOpNames => Kernels.Signal.SignalOps.Kernels.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>
     /// A resolver with every kernel of the runtime registered — all builtins (the optimized set, or TFLM's
-    /// reference loops) and the signal library's custom ops.
+    /// reference loops), TFLM's custom ops and the signal library's.
     /// </summary>
     public static OpResolver WithAllBuiltins(KernelSet kernels = KernelSet.Optimized)
     {
         var resolver = new OpResolver();
         foreach (var op in BuiltinKernels.Supported)
             resolver.Add(op, kernels);
-        return resolver.AddSignalOps();
+        return resolver.AddTflmCustomOps().AddSignalOps();
     }
 }

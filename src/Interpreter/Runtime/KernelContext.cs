@@ -84,6 +84,35 @@ public sealed class KernelContext
         _workers.Run(work, items);
     }
 
+    /// <summary>
+    /// Ends the current Invoke once this operator returns: the operators after it do not run this time, and
+    /// <see cref="MicroInterpreter.LastInvokeCompleted"/> says so (TFLM's kTfLiteAbort, which CIRCULAR_BUFFER returns
+    /// until enough input has arrived). A control-flow kernel whose subgraph ended early ends its own caller's run too.
+    /// </summary>
+    public void EndInvokeEarly()
+    {
+        if (CurrentPhase != Phase.Invoke)
+            throw new InterpreterStateException("only a running Invoke can be ended early");
+        InvokeEndedEarly = true;
+    }
+
+    internal bool InvokeEndedEarly { get; set; }
+
+    private Dictionary<Type, object>? _interpreterState;
+
+    /// <summary>
+    /// One <typeparamref name="T"/> per interpreter, shared by every node of a kernel (where TFLM keeps a
+    /// function-level static, e.g. CIRCULAR_BUFFER's count of prepared nodes): scoped here so that two
+    /// interpreters never see each other's.
+    /// </summary>
+    public T InterpreterState<T>() where T : class, new()
+    {
+        _interpreterState ??= new();
+        if (!_interpreterState.TryGetValue(typeof(T), out var state))
+            _interpreterState[typeof(T)] = state = new T();
+        return (T)state;
+    }
+
     /// <summary>Bytes kernels keep outside the arena (weights repacked for SIMD in Prepare, and their small work rows), so the arena figure stays the reference kernels' and comparable with TFLM's.</summary>
     public long PackedWeightBytes { get; private set; }
 
@@ -103,6 +132,7 @@ internal interface ISubgraphHost
     bool IsLoaded(int subgraph);
     Tensor[] Inputs(int subgraph);
     Tensor[] Outputs(int subgraph);
-    void Invoke(int subgraph);
+    /// <summary>Runs the subgraph's operators; false when one ended the Invoke early (the caller then stops too).</summary>
+    bool Invoke(int subgraph);
     long MaxWhileIterations { get; }
 }

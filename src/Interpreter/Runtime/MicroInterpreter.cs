@@ -373,7 +373,10 @@ public sealed class MicroInterpreter : IDisposable
         return plan;
     }
 
-    /// <summary>Runs every operator once. Allocates no managed memory.</summary>
+    /// <summary>
+    /// Runs every operator once — unless one ends the run early (see <see cref="LastInvokeCompleted"/>).
+    /// Allocates no managed memory.
+    /// </summary>
     public void Invoke()
     {
         if (!_allocated)
@@ -382,6 +385,16 @@ public sealed class MicroInterpreter : IDisposable
         InvokeNodes();
     }
 
+    /// <summary>
+    /// Whether the last <see cref="Invoke"/> ran every operator. False when an operator ended it early, as TFLM's
+    /// kTfLiteAbort does: a streaming model's CIRCULAR_BUFFER keeps collecting input and lets the operators after it
+    /// run only every few calls, so the outputs are not new this time. <see cref="LastInvokeEndedAt"/> names the operator.
+    /// </summary>
+    public bool LastInvokeCompleted => LastInvokeEndedAt < 0;
+
+    /// <summary>The main-subgraph operator that ended the last Invoke early, or -1 when it ran to the end.</summary>
+    public int LastInvokeEndedAt { get; private set; } = -1;
+
     private void InvokeNodes()
     {
         var context = _context!;
@@ -389,6 +402,8 @@ public sealed class MicroInterpreter : IDisposable
         var observer = _observer;
         var nodes = _nodes;
         int i = 0;
+        LastInvokeEndedAt = -1;
+        context.InvokeEndedEarly = false;
         try
         {
             for (; i < nodes.Length; i++)
@@ -406,6 +421,11 @@ public sealed class MicroInterpreter : IDisposable
                     profiler.OperatorInvoked(node, start, Stopwatch.GetTimestamp());
                 }
                 observer?.OperatorInvoked(node);
+                if (context.InvokeEndedEarly)
+                {
+                    LastInvokeEndedAt = i;
+                    return;
+                }
             }
         }
         catch (Exception e) when (e is not TinyMlException and not OutOfMemoryException)
@@ -452,13 +472,17 @@ public sealed class MicroInterpreter : IDisposable
 
     private IEnumerable<Node> AllNodes() => _nodes.Concat(_called.Where(c => c is not null).SelectMany(c => c!.Nodes));
 
-    /// <summary>Runs a called subgraph's operators once (a control-flow kernel's request). Allocates nothing.</summary>
-    private void InvokeSubgraph(int index)
+    /// <summary>Runs a called subgraph's operators once (a control-flow kernel's request); false when one ended the Invoke early. Allocates nothing.</summary>
+    private bool InvokeSubgraph(int index)
     {
         var nodes = _called[index]!.Nodes;
         var context = _context!;
         for (int i = 0; i < nodes.Length; i++)
+        {
             nodes[i].Kernel.Invoke(context, nodes[i]);
+            if (context.InvokeEndedEarly) return false;
+        }
+        return true;
     }
 
     /// <summary>A subgraph some control-flow operator runs: its tensors and nodes, and the main operators during which it can run.</summary>
@@ -513,7 +537,7 @@ public sealed class MicroInterpreter : IDisposable
         public bool IsLoaded(int subgraph) => subgraph == 0 || (uint)subgraph < (uint)owner._called.Length && owner._called[subgraph] is not null;
         public Tensor[] Inputs(int subgraph) => subgraph == 0 ? owner._inputs : owner._called[subgraph]!.Inputs;
         public Tensor[] Outputs(int subgraph) => subgraph == 0 ? owner._outputs : owner._called[subgraph]!.Outputs;
-        public void Invoke(int subgraph) => owner.InvokeSubgraph(subgraph);
+        public bool Invoke(int subgraph) => owner.InvokeSubgraph(subgraph);
         public long MaxWhileIterations => owner._options.MaxWhileIterations;
     }
 }

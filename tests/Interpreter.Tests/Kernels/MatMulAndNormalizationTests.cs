@@ -104,6 +104,35 @@ public class MatMulAndNormalizationTests
     }
 
     [Fact]
+    public void Int8_log_softmax_gives_the_rounded_log_probabilities()
+    {
+        // Input scale 1/16. Row [1.0, 1.0]: ln ½ = −0.693 → −11.09 steps of 1/16 + 127 = 115.9 → 116.
+        // Row [0, −8.0]: −ln(1 + e⁻⁸) = −0.0003 → 127; −8.0003 → −128.005 + 127 → −1.
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.INT8, [2, 2], scales: [1 / 16f], zeroPoints: [0]);
+        int y = b.AddTensor("y", TensorType.INT8, [2, 2], scales: [16f / 256], zeroPoints: [127]);
+        b.AddOperator(BuiltinOperator.LOG_SOFTMAX, [x], [y]);
+        using var interpreter = new MicroInterpreter(b.SetInputs(x).SetOutputs(y).ToModel(), OpResolver.WithAllBuiltins(), 16 * 1024);
+        interpreter.AllocateTensors();
+        interpreter.Input(0).CopyFrom(new sbyte[] { 16, 16, 0, -128 });
+        interpreter.Invoke();
+        Assert.Equal([(sbyte)116, (sbyte)116, (sbyte)127, (sbyte)-1], interpreter.Output(0).ToArray<sbyte>());
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
+    }
+
+    [Fact]
+    public void Int8_log_softmax_refuses_an_output_scale_tflm_does_not_write()
+    {
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.INT8, [4], scales: [0.1f], zeroPoints: [0]);
+        int y = b.AddTensor("y", TensorType.INT8, [4], scales: [0.1f], zeroPoints: [127]);
+        b.AddOperator(BuiltinOperator.LOG_SOFTMAX, [x], [y]);
+        using var interpreter = new MicroInterpreter(b.SetInputs(x).SetOutputs(y).ToModel(), OpResolver.WithAllBuiltins(), 16 * 1024);
+        var e = Assert.Throws<UnsupportedOperatorException>(interpreter.AllocateTensors);
+        Assert.Contains("0.0625", e.Message);
+    }
+
+    [Fact]
     public void Int8_elu_follows_its_table()
     {
         // Input scale 1/16, zero point 0; output scale 1/64, zero point 0: −16 is −1.0 → e⁻¹ − 1 = −0.632 → −40.45 → −40;

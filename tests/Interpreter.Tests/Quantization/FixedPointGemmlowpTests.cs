@@ -161,6 +161,25 @@ public class FixedPointGemmlowpTests
         Assert.Equal(int.MaxValue, FixedPoint.ExpOnNegativeValues(0, integerBits));
     }
 
+    [Theory]
+    [InlineData(12, 5)]  // int8 LOG_SOFTMAX: a sum of exps in Q12 to a log in Q5
+    [InlineData(5, 4)]
+    [InlineData(20, 6)]
+    public void Log_of_values_at_least_one_is_within_2e7_of_ln(int inputBits, int outputBits)
+    {
+        double worst = 0;
+        int one = FixedPoint.One(inputBits);
+        var rng = new Random(11);
+        for (int i = 0; i < 20000; i++)
+        {
+            // Spread over every binade from 1 to the format's maximum (x = 2^u, u uniform), plus exact 1.
+            int raw = i == 0 ? one : (int)Math.Min(int.MaxValue, Math.Round(one * Math.Pow(2, rng.NextDouble() * inputBits)));
+            double actual = D(FixedPoint.LogXForXAtLeastOne(raw, inputBits, outputBits), outputBits);
+            worst = Math.Max(worst, Math.Abs(actual - Math.Log(D(raw, inputBits))));
+        }
+        Assert.True(worst < 2e-7, $"Q{inputBits} → Q{outputBits}: worst error {worst:E2}");
+    }
+
     [Fact]
     public void Exp_below_minus_32_is_zero()
     {

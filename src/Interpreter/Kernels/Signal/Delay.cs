@@ -13,7 +13,7 @@ internal sealed class DelayKernel : OperatorKernel
 
     public override object? Init(KernelContext context, Node node)
     {
-        var d = SignalOps.Options(node, o => new OpData { DelayLength = o.Int32("delay_length") });
+        var d = CustomOptions.Read(node, o => new OpData { DelayLength = o.Int32("delay_length") });
         node.Require(d.DelayLength is >= 0 and <= 1 << 20, $"delay_length {d.DelayLength} is out of range");
         return d;
     }

@@ -12,7 +12,7 @@ internal sealed class EnergyKernel : OperatorKernel
     private sealed class OpData { public int Start, End; }
 
     public override object? Init(KernelContext context, Node node) =>
-        SignalOps.Options(node, o => new OpData { Start = o.Int32("start_index"), End = o.Int32("end_index") });
+        CustomOptions.Read(node, o => new OpData { Start = o.Int32("start_index"), End = o.Int32("end_index") });
 
     public override void Prepare(KernelContext context, Node node)
     {

@@ -15,7 +15,7 @@ internal sealed class FilterBankKernel : OperatorKernel
 
     public override object? Init(KernelContext context, Node node)
     {
-        int channels = SignalOps.Options(node, o => o.Int32("num_channels"));
+        int channels = CustomOptions.Read(node, o => o.Int32("num_channels"));
         node.Require(channels is > 0 and < 1 << 20, $"num_channels {channels} is not a positive channel count");
         return new OpData { Channels = channels, Accumulators = context.AllocatePersistentBuffer((channels + 1) * sizeof(ulong)) };
     }
@@ -132,7 +132,7 @@ internal sealed class FilterBankSpectralSubtractionKernel : OperatorKernel
 
     public override object? Init(KernelContext context, Node node)
     {
-        var d = SignalOps.Options(node, o => new OpData
+        var d = CustomOptions.Read(node, o => new OpData
         {
             Channels = o.Int32("num_channels"),
             Smoothing = (uint)o.Int32("smoothing"),
@@ -203,7 +203,7 @@ internal sealed class FilterBankLogKernel : OperatorKernel
     private sealed class OpData { public int CorrectionBits, OutputScale; }
 
     public override object? Init(KernelContext context, Node node) =>
-        SignalOps.Options(node, o => new OpData { CorrectionBits = o.Int32("input_correction_bits"), OutputScale = o.Int32("output_scale") });
+        CustomOptions.Read(node, o => new OpData { CorrectionBits = o.Int32("input_correction_bits"), OutputScale = o.Int32("output_scale") });
 
     public override void Prepare(KernelContext context, Node node)
     {

@@ -19,7 +19,7 @@ internal sealed class FramerKernel : OperatorKernel
 
     public override object? Init(KernelContext context, Node node)
     {
-        var d = SignalOps.Options(node, o => new OpData { FrameSize = o.Int32("frame_size"), FrameStep = o.Int32("frame_step"), Prefill = o.Bool("prefill") });
+        var d = CustomOptions.Read(node, o => new OpData { FrameSize = o.Int32("frame_size"), FrameStep = o.Int32("frame_step"), Prefill = o.Bool("prefill") });
         node.Require(d.FrameStep > 0 && d.FrameSize >= d.FrameStep && d.FrameSize <= 1 << 20,
             $"frame_size {d.FrameSize} and frame_step {d.FrameStep} need 0 < frame_step <= frame_size");
         return d;
@@ -101,7 +101,7 @@ internal sealed class StackerKernel : OperatorKernel
 
     public override object? Init(KernelContext context, Node node)
     {
-        var d = SignalOps.Options(node, o => new OpData
+        var d = CustomOptions.Read(node, o => new OpData
         {
             Channels = o.Int32("num_channels"),
             Left = o.Int32("stacker_left_context"),

@@ -19,7 +19,7 @@ internal sealed class OverlapAddKernel : OperatorKernel
 
     public override object? Init(KernelContext context, Node node)
     {
-        var d = SignalOps.Options(node, o => new OpData { Type = (TensorType)o.Int32("T"), FrameStep = o.Int32("frame_step") });
+        var d = CustomOptions.Read(node, o => new OpData { Type = (TensorType)o.Int32("T"), FrameStep = o.Int32("frame_step") });
         node.Require(d.Type is TensorType.INT16 or TensorType.FLOAT32, $"option T = {TensorTypes.Name(d.Type)} is not supported (int16, float32)");
         node.Require(d.FrameStep > 0, $"frame_step {d.FrameStep} is not positive");
         return d;

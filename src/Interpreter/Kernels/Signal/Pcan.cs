@@ -15,7 +15,7 @@ internal sealed class PcanKernel : OperatorKernel
     private sealed class OpData { public int SnrShift; }
 
     public override object? Init(KernelContext context, Node node) =>
-        SignalOps.Options(node, o => new OpData { SnrShift = o.Int32("snr_shift") });
+        CustomOptions.Read(node, o => new OpData { SnrShift = o.Int32("snr_shift") });
 
     public override void Prepare(KernelContext context, Node node)
     {

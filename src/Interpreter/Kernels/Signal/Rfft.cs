@@ -23,7 +23,7 @@ internal abstract class RealFftKernelBase : OperatorKernel
 
     public override object? Init(KernelContext context, Node node)
     {
-        var (type, length) = SignalOps.Options(node, o => ((TensorType)o.Int32("T"), o.Int32("fft_length")));
+        var (type, length) = CustomOptions.Read(node, o => ((TensorType)o.Int32("T"), o.Int32("fft_length")));
         node.Require(type is TensorType.INT16 or TensorType.INT32 or TensorType.FLOAT32, $"option T = {TensorTypes.Name(type)} is not supported (int16, int32, float32)");
         node.Require(length is >= 2 and <= 1 << 20 && length % 2 == 0, $"fft_length {length} is not an even length of 2 or more");
         return new OpData

@@ -2,7 +2,7 @@ namespace TinyMl.Interpreter.Kernels.Signal;
 
 /// <summary>
 /// TFLM's signal library (signal/micro/kernels), registered as the custom operators its models name.
-/// Options are FlexBuffer maps; kernels read them by key in Init.
+/// Options are FlexBuffer maps (<see cref="CustomOptions"/>); kernels read them by key in Init.
 /// </summary>
 internal static class SignalOps
 {
@@ -24,31 +24,4 @@ internal static class SignalOps
         ["SignalOverlapAdd"] = new OverlapAddKernel(),
         ["SignalDelay"] = new DelayKernel(),
     };
-
-    /// <summary>The node's custom options as a FlexBuffer map; a malformed buffer is the model's error, naming the operator.</summary>
-    public static FlexBufferMap Options(Node node)
-    {
-        try
-        {
-            return FlexBufferMap.Parse(node.Operator.CustomOptions.Span);
-        }
-        catch (FormatException e)
-        {
-            throw new ModelFormatException($"{node.Operator.Location}, field custom_options", $"malformed FlexBuffer options: {e.Message}");
-        }
-    }
-
-    /// <summary>Reads options with <paramref name="read"/>; a missing or mistyped key is reported like a malformed buffer.</summary>
-    public static T Options<T>(Node node, Func<FlexBufferMap, T> read)
-    {
-        var map = Options(node);
-        try
-        {
-            return read(map);
-        }
-        catch (FormatException e)
-        {
-            throw new ModelFormatException($"{node.Operator.Location}, field custom_options", e.Message);
-        }
-    }
 }

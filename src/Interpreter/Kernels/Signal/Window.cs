@@ -12,7 +12,7 @@ internal sealed class WindowKernel : OperatorKernel
     private sealed class OpData { public int Shift; }
 
     public override object? Init(KernelContext context, Node node) =>
-        SignalOps.Options(node, o => new OpData { Shift = o.Int32("shift") });
+        CustomOptions.Read(node, o => new OpData { Shift = o.Int32("shift") });
 
     public override void Prepare(KernelContext context, Node node)
     {

@@ -31,10 +31,17 @@ public static class FlexBufferEncoder
         Put(sorted.Length);     // map size
         int values = bytes.Count;
         foreach (var (_, value) in sorted)
-            Put(value switch { bool b => b ? 1 : 0, int i => i, long l => l, _ => throw new ArgumentException("int, long or bool") });
+            Put(value switch
+            {
+                bool b => b ? 1 : 0, int i => i, long l => l,
+                // Floats take the map's width: 4 bytes hold a float32, 8 a float64 (FlexBuffers has no narrower floats).
+                double d when width == 4 => BitConverter.SingleToInt32Bits((float)d),
+                double d when width == 8 => BitConverter.DoubleToInt64Bits(d),
+                _ => throw new ArgumentException("int, long or bool; double in a map of width 4 or 8"),
+            });
         int widthCode = width switch { 1 => 0, 2 => 1, 4 => 2, _ => 3 };
         foreach (var (_, value) in sorted)
-            bytes.Add((byte)(((value is bool ? 26 : 1) << 2) | widthCode));
+            bytes.Add((byte)(((value switch { bool => 26, double => 3, _ => 1 }) << 2) | widthCode));
 
         Put(bytes.Count - values);              // root: offset to the map's values
         bytes.Add((byte)((9 << 2) | widthCode)); // root type: map

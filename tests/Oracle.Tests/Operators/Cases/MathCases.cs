@@ -44,6 +44,7 @@ public static class MathCases
         cases.Add(new("ELU", "float32", r => Unary(r, BuiltinOperator.ELU, TensorType.FLOAT32, (-4, 3)), OperatorCases.FloatTolerance));
         cases.Add(new("ELU", "int8", r => Elu(r), 1));
         cases.Add(new("LOG_SOFTMAX", "float32", r => Unary(r, BuiltinOperator.LOG_SOFTMAX, TensorType.FLOAT32, (-5, 5)), OperatorCases.FloatTolerance));
+        cases.Add(new("LOG_SOFTMAX", "int8", r => LogSoftmaxInt8(r), 1));
         cases.Add(new("L2_NORMALIZATION", "float32", r => Unary(r, BuiltinOperator.L2_NORMALIZATION, TensorType.FLOAT32, (-3, 3)), OperatorCases.FloatTolerance));
         cases.Add(new("L2_NORMALIZATION", "int8", r => L2Int8(r), 1));
         cases.Add(new("RSQRT", "int8", r => RsqrtInt8(r), 1));
@@ -60,6 +61,16 @@ public static class MathCases
             cases.Add(new("RESIZE_BILINEAR", $"float32 {mode}", r => Resize(r, TensorType.FLOAT32, mode, bilinear: true), OperatorCases.FloatTolerance));
             cases.Add(new("RESIZE_BILINEAR", $"int8 {mode}", r => Resize(r, TensorType.INT8, mode, bilinear: true), 1));
         }
+    }
+
+    /// <summary>int8 LOG_SOFTMAX: any input quantization, rows up to 64 wide; the output as TFLM fixes it (1/16, zero point 127).</summary>
+    private static (Model, TensorData[]) LogSoftmaxInt8(Random r)
+    {
+        var m = new SingleOpModels(r);
+        var shape = Shape(r);
+        shape[^1] = r.Next(1, 65);
+        int input = m.Input(TensorType.INT8, shape, Quant.Of(0.01 + r.NextDouble() * 0.3, r.Next(-60, 61)));
+        return m.Build(BuiltinOperator.LOG_SOFTMAX, [input], m.Output(TensorType.INT8, shape, Quant.Of(1.0 / 16, 127)));
     }
 
     /// <summary>int8 L2 normalization: any input quantization, output Q0.7 (scale 1/128, zero point 0) as converters write it.</summary>
