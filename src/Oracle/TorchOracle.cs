@@ -21,6 +21,9 @@ public static class TorchOracle
     /// <summary>The builtin operators the oracle can compute.</summary>
     public static IReadOnlyCollection<BuiltinOperator> Operators => OperatorTable.Default.Operators;
 
+    /// <summary>The custom operators (by their custom_code) the oracle can compute.</summary>
+    public static IReadOnlyCollection<string> CustomOperators => OperatorTable.Default.CustomOperators;
+
     /// <summary>Runs the whole model in torch from <paramref name="inputs"/> (one per model input, in order): a second, independent run of it.</summary>
     public static TensorSet Run(Model model, IReadOnlyList<TensorData> inputs, string label = DefaultLabel)
     {

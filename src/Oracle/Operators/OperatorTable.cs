@@ -13,6 +13,7 @@ namespace TinyMl.Oracle.Operators;
 internal sealed class OperatorTable
 {
     private readonly Dictionary<BuiltinOperator, Func<OperatorCall, Tensor[]>> _ops = [];
+    private readonly Dictionary<string, Func<OperatorCall, Tensor[]>> _customs = new(StringComparer.Ordinal);
 
     public static OperatorTable Default { get; } = Build();
 
@@ -29,14 +30,25 @@ internal sealed class OperatorTable
         Resize.Register(table);
         MatMul.Register(table);
         Rearrangements.Register(table);
+        Detection.Register(table);
         return table;
     }
 
     public IReadOnlyCollection<BuiltinOperator> Operators => _ops.Keys;
 
-    public bool TryGet(BuiltinOperator op, out Func<OperatorCall, Tensor[]> compute) => _ops.TryGetValue(op, out compute!);
+    public IReadOnlyCollection<string> CustomOperators => _customs.Keys;
+
+    /// <summary>Every operator the oracle computes: builtins by name, then custom operators.</summary>
+    public IEnumerable<string> Names => _ops.Keys.Select(o => o.ToString()).Order().Concat(_customs.Keys.Order());
+
+    public bool TryGet(OperatorCodeInfo code, out Func<OperatorCall, Tensor[]> compute) =>
+        code.Builtin == BuiltinOperator.CUSTOM
+            ? _customs.TryGetValue(code.CustomName ?? "", out compute!)
+            : _ops.TryGetValue(code.Builtin, out compute!);
 
     public void Add(BuiltinOperator op, Func<OperatorCall, Tensor[]> compute) => _ops.Add(op, compute);
+
+    public void AddCustom(string name, Func<OperatorCall, Tensor[]> compute) => _customs.Add(name, compute);
 
     public void Unary(BuiltinOperator op, Func<Tensor, Tensor> f) => Add(op, call => [f(call.Real(0))]);
 

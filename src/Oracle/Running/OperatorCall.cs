@@ -38,6 +38,19 @@ internal sealed class OperatorCall(OperatorInfo op, SubGraphInfo graph, Func<int
         op.Options<T>() ?? throw Unsupported($"it has no {typeof(T).Name}");
     public T? OptionalOptions<T>() where T : struct, Google.FlatBuffers.IFlatbufferObject => op.Options<T>();
 
+    /// <summary>A custom operator's FlexBuffer options.</summary>
+    public FlexBufferMap CustomOptions()
+    {
+        try
+        {
+            return FlexBufferMap.Parse(op.CustomOptions.Span);
+        }
+        catch (FormatException e)
+        {
+            throw Unsupported($"its custom options are not a FlexBuffer map ({e.Message})");
+        }
+    }
+
     public OracleException Unsupported(string why) => new($"the oracle cannot compute {Where}: {why}");
 
     public static Tensor FromValues(double[] values, int[] shape) =>

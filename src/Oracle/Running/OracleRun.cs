@@ -92,9 +92,9 @@ internal static class OracleRun
         private static TensorData[] Compute(OperatorCall call)
         {
             var op = call.Operator;
-            if (!OperatorTable.Default.TryGet(op.Code.Builtin, out var compute))
+            if (!OperatorTable.Default.TryGet(op.Code, out var compute))
                 throw new OracleException($"the oracle has no torch computation for {call.Where} yet; it covers " +
-                    string.Join(", ", OperatorTable.Default.Operators.Select(o => o.ToString()).Order()));
+                    string.Join(", ", OperatorTable.Default.Names));
             using var scope = torch.NewDisposeScope();
             Tensor[] results;
             try

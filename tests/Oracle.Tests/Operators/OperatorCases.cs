@@ -78,6 +78,7 @@ public static class OperatorCases
         ShapeCases.Add(cases);
         ComparisonCases.Add(cases);
         MathCases.Add(cases);
+        CustomCases.Add(cases);
         return cases;
     }
 

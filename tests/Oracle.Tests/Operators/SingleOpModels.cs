@@ -65,6 +65,14 @@ public sealed class SingleOpModels(Random random)
         return (_builder.ToModel($"{op} case"), [.. _inputData]);
     }
 
+    /// <summary>A model around one custom operator (TFLite_Detection_PostProcess, …) with FlexBuffer <paramref name="options"/>.</summary>
+    public (Model Model, TensorData[] Inputs) BuildCustom(string name, int[] inputs, int[] outputs, byte[] options)
+    {
+        _builder.AddOperator(BuiltinOperator.CUSTOM, inputs, outputs, customCode: name, customOptions: options);
+        _builder.SetInputs([.. _inputs]).SetOutputs(outputs);
+        return (_builder.ToModel($"{name} case"), [.. _inputData]);
+    }
+
     private byte[] Bytes(TensorType type, long count, (double Low, double High)? range)
     {
         var (low, high) = range ?? (-2, 2);
