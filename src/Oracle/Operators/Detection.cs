@@ -80,9 +80,9 @@ internal static class Detection
         }
 
         var boxValues = corners.to(ScalarType.Float64).data<double>().ToArray();
-        var outBoxes = new double[call.Output(0).ElementCount];
-        var outClasses = new double[call.Output(1).ElementCount];
-        var outScores = new double[call.Output(2).ElementCount];
+        var outBoxes = new double[(int)call.Output(0).ElementCount];
+        var outClasses = new double[(int)call.Output(1).ElementCount];
+        var outScores = new double[(int)call.Output(2).ElementCount];
         int written = 0;
         foreach (var (anchor, cls, score) in detections)
         {
@@ -97,7 +97,7 @@ internal static class Detection
             OperatorCall.FromValues(outBoxes, call.Output(0).Shape.ToArray()),
             OperatorCall.FromValues(outClasses, call.Output(1).Shape.ToArray()),
             OperatorCall.FromValues(outScores, call.Output(2).Shape.ToArray()),
-            OperatorCall.FromValues(Enumerable.Repeat((double)detections.Count, call.Output(3).ElementCount).ToArray(), call.Output(3).Shape.ToArray()),
+            OperatorCall.FromValues(Enumerable.Repeat((double)detections.Count, (int)call.Output(3).ElementCount).ToArray(), call.Output(3).Shape.ToArray()),
         ];
     }
 

@@ -1,3 +1,4 @@
+using TinyMl.Interpreter;
 using TinyMl.Interpreter.Schema;
 using TinyMl.Oracle.Running;
 using static TorchSharp.torch;
