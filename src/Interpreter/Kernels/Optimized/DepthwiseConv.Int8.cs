@@ -142,13 +142,13 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
         var outOffset = Vector256.Create(d.OutputOffset);
         var min = Vector256.Create(d.ActivationMin);
         var max = Vector256.Create(d.ActivationMax);
-        // Where each of the nine taps of a 3×3 window lies from its top-left one (the tenth pairs the ninth with a zero weight).
-        long* tapOffsets = stackalloc long[10];
-        for (int tap = 0; tap < 10; tap++)
-        {
-            int t = Math.Min(tap, 8);
-            tapOffsets[tap] = ((long)(t / 3) * dilationHeight * d.InputWidth + (t % 3) * dilationWidth) * inputDepth;
-        }
+        // Border pixels of the 3×3 path: their window is copied into a 3×3×depth block, the taps outside the image
+        // holding the input's zero point (which adds w·(zp + offset) = 0, as the reference's skipped taps add nothing).
+        int windowBytes = 9 * inputDepth;
+        sbyte* border = stackalloc sbyte[plan.InteriorWeights is not null && windowBytes <= MaxBorderWindow ? windowBytes : 0];
+        long borderColumn = inputDepth, borderRow = 3L * inputDepth;
+        long interiorColumn = (long)dilationWidth * inputDepth, interiorRow = (long)dilationHeight * d.InputWidth * inputDepth;
+        long interiorStep = (long)w.StrideWidth * inputDepth;
         fixed (sbyte* inBase = input)
         fixed (short* weightBase = plan.Weights)
         fixed (sbyte* outBase = output)
@@ -167,9 +167,16 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                     if (plan.InteriorWeights is not null && fy1 - fy0 == 3 && ox == plan.InteriorStart && plan.InteriorEnd > ox)
                     {
                         int count = plan.InteriorEnd - ox;
-                        InteriorRun(plan, inBase + ((long)(b * d.InputHeight + inY0) * d.InputWidth + inX0) * inputDepth, outRow, count, tapOffsets, outOffset, min, max);
+                        InteriorRun(plan, inBase + ((long)(b * d.InputHeight + inY0) * d.InputWidth + inX0) * inputDepth, outRow, count,
+                            interiorStep, interiorColumn, interiorRow, outOffset, min, max);
                         ox += count - 1;
                         outPixel += count - 1;
+                        continue;
+                    }
+                    if (plan.InteriorWeights is not null && windowBytes <= MaxBorderWindow)
+                    {
+                        GatherBorderWindow(d, input, b, inY0, inX0, new Span<sbyte>(border, windowBytes));
+                        InteriorRun(plan, border, outRow, 1, 0, borderColumn, borderRow, outOffset, min, max);
                         continue;
                     }
                     for (int c = 0; c < plan.VectorChannels; c += Block)
@@ -277,41 +284,97 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
     /// <summary>
     /// A run of <paramref name="count"/> output pixels of one row whose 3×3 windows lie inside the image, eight
     /// channels at a time: two taps per VPMADDWD (input bytes interleaved tap by tap, sign-extended to int16),
-    /// summed from the interior bias in int32 — the same integer sum as the reference's Σ w·(x + offset) + bias.
-    /// <paramref name="window"/> points at the first pixel's top-left tap.
+    /// summed from the interior bias in int32 — the same integer sum as the reference's Σ w·(x + offset) + bias
+    /// (int32 addition wraps, so the order of the terms does not change the bits). Channel blocks are the outer
+    /// loop, so a block's weights and bias stay in registers over the whole run.
+    /// <paramref name="window"/> points at the first pixel's top-left tap; <paramref name="step"/>,
+    /// <paramref name="column"/> and <paramref name="row"/> lead to the next pixel's window, filter column and filter row.
     /// </summary>
-    private static unsafe void InteriorRun(Plan plan, sbyte* window, sbyte* outRow, int count, long* tapOffsets,
+    private static unsafe void InteriorRun(Plan plan, sbyte* window, sbyte* outRow, int count, long step, long column, long row,
         Vector256<int> outOffset, Vector256<int> min, Vector256<int> max)
     {
         var d = plan.Reference;
         int blocks = plan.LaneChannels / 8, depth = d.OutputDepth;
-        long step = (long)d.Window.StrideWidth * d.InputDepth;
         bool consecutive = plan.Source == LaneSource.Consecutive;
         fixed (short* weightBase = plan.InteriorWeights)
         fixed (int* biasBase = plan.InteriorBias)
         fixed (int* sourceBase = plan.BlockSource)
+        fixed (Requantize.Lanes* lanesBase = plan.Lanes)
         {
-            for (int pixel = 0; pixel < count; pixel++, window += step, outRow += depth)
+            for (int block = 0; block < blocks; block++)
             {
-                for (int block = 0; block < blocks; block++)
+                short* weights = weightBase + block * 80;
+                var w0 = Avx.LoadVector256(weights);
+                var w1 = Avx.LoadVector256(weights + 16);
+                var w2 = Avx.LoadVector256(weights + 32);
+                var w3 = Avx.LoadVector256(weights + 48);
+                var w4 = Avx.LoadVector256(weights + 64);
+                var bias = Avx.LoadVector256(biasBase + block * 8);
+                Requantize.Lanes* lanes = lanesBase + block;
+                sbyte* r0 = window + sourceBase[block];
+                sbyte* o = outRow + block * 8;
+                if (consecutive)
                 {
-                    sbyte* source = window + sourceBase[block];
-                    short* weights = weightBase + block * 80;
-                    var acc = Avx.LoadVector256(biasBase + block * 8);
-                    for (int pair = 0; pair < 5; pair++)
+                    for (int p = 0; p < count; p++, r0 += step, o += depth)
                     {
-                        sbyte* a = source + tapOffsets[2 * pair], b = source + tapOffsets[2 * pair + 1];
-                        var x = consecutive
-                            ? Avx2.ConvertToVector256Int16(Sse2.UnpackLow(Vector128.CreateScalar(*(long*)a).AsSByte(), Vector128.CreateScalar(*(long*)b).AsSByte()))
-                            : Vector256.Create((int)(((uint)*b << 16) | ((uint)*a & 0xFFFF))).AsInt16();   // one input channel: the pair (a, b) in every lane
-                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(x, Avx.LoadVector256(weights + pair * 16)));
+                        sbyte* r1 = r0 + row, r2 = r1 + row;
+                        var acc = Avx2.Add(bias, Avx2.MultiplyAddAdjacent(Pair(r0, r0 + column), w0));
+                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Pair(r0 + 2 * column, r1), w1));
+                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Pair(r1 + column, r1 + 2 * column), w2));
+                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Pair(r2, r2 + column), w3));
+                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Pair(r2 + 2 * column, r2 + 2 * column), w4)); // tenth weight is 0
+                        *(long*)o = Narrow.Eight(Requantize.ToOutput(acc, *lanes, outOffset, min, max));
                     }
-                    acc = Requantize.ToOutput(acc, plan.Lanes[block], outOffset, min, max);
-                    *(long*)(outRow + block * 8) = Narrow.Eight(acc);
+                }
+                else
+                {
+                    for (int p = 0; p < count; p++, r0 += step, o += depth)
+                    {
+                        sbyte* r1 = r0 + row, r2 = r1 + row;
+                        var acc = Avx2.Add(bias, Avx2.MultiplyAddAdjacent(SharedPair(r0, r0 + column), w0));
+                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(SharedPair(r0 + 2 * column, r1), w1));
+                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(SharedPair(r1 + column, r1 + 2 * column), w2));
+                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(SharedPair(r2, r2 + column), w3));
+                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(SharedPair(r2 + 2 * column, r2 + 2 * column), w4));
+                        *(long*)o = Narrow.Eight(Requantize.ToOutput(acc, *lanes, outOffset, min, max));
+                    }
                 }
             }
         }
     }
+
+    // Border windows up to this size (1,024 input channels) are gathered on the stack; wider layers take the general path.
+    private const int MaxBorderWindow = 9 * 1024;
+
+    /// <summary>A 3×3 window at (<paramref name="inY0"/>, <paramref name="inX0"/>) as a compact 3×3×depth block; taps outside the image get the zero point.</summary>
+    private static void GatherBorderWindow(DepthwiseConvKernel.OpData d, ReadOnlySpan<sbyte> input, int b, int inY0, int inX0, Span<sbyte> window)
+    {
+        int depth = d.InputDepth;
+        sbyte zeroPoint = (sbyte)-d.InputOffset;
+        for (int fy = 0; fy < 3; fy++)
+        {
+            int y = inY0 + fy * d.Window.DilationHeight;
+            for (int fx = 0; fx < 3; fx++)
+            {
+                int x = inX0 + fx * d.Window.DilationWidth;
+                var target = window.Slice((fy * 3 + fx) * depth, depth);
+                if ((uint)y < (uint)d.InputHeight && (uint)x < (uint)d.InputWidth)
+                    input.Slice(((b * d.InputHeight + y) * d.InputWidth + x) * depth, depth).CopyTo(target);
+                else
+                    target.Fill(zeroPoint);
+            }
+        }
+    }
+
+    /// <summary>Eight consecutive channels of two taps, interleaved (a0, b0, a1, b1, …) and widened to int16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<short> Pair(sbyte* a, sbyte* b) =>
+        Avx2.ConvertToVector256Int16(Sse2.UnpackLow(Vector128.CreateScalar(*(long*)a).AsSByte(), Vector128.CreateScalar(*(long*)b).AsSByte()));
+
+    /// <summary>One input channel of two taps (a multiplier of 8 or more): the pair (a, b) in every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<short> SharedPair(sbyte* a, sbyte* b) =>
+        Vector256.Create((int)(((uint)*b << 16) | ((uint)*a & 0xFFFF))).AsInt16();
 
     /// <summary>The input value of output channels c … c+7 of one pixel, widened: channel c reads input channel c / multiplier (<paramref name="source"/> when broadcast).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
