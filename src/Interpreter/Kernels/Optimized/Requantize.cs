@@ -16,6 +16,10 @@ internal static class Requantize
     public readonly struct Lanes
     {
         public readonly Vector256<int> LeftShift, Multiplier, RightShift, Mask, HalfMask;
+        /// <summary>The odd lanes' multipliers moved into the even positions, where VPMULDQ reads them.</summary>
+        public readonly Vector256<int> OddMultiplier;
+        /// <summary>Whether any lane shifts left (a multiplier above one); most layers' do not, and skip that step.</summary>
+        public readonly bool ShiftsLeft;
 
         public Lanes(ReadOnlySpan<int> multipliers, ReadOnlySpan<int> shifts)
         {
@@ -31,7 +35,9 @@ internal static class Requantize
                 half[i] = mask[i] >> 1;
             }
             LeftShift = Vector256.Create<int>(left);
+            ShiftsLeft = LeftShift != Vector256<int>.Zero;
             Multiplier = Vector256.Create<int>(mult);
+            OddMultiplier = Vector256.ShiftRightLogical(Multiplier.AsInt64(), 32).AsInt32();
             RightShift = Vector256.Create<int>(right);
             Mask = Vector256.Create<int>(mask);
             HalfMask = Vector256.Create<int>(half);
@@ -47,8 +53,9 @@ internal static class Requantize
     public static Vector256<int> Apply(Vector256<int> x, in Lanes lanes)
     {
         // The left shift wraps in 32 bits, as the C code's does.
-        x = Avx2.ShiftLeftLogicalVariable(x, lanes.LeftShift.AsUInt32());
-        var high = HighMul(x, lanes.Multiplier);
+        if (lanes.ShiftsLeft)
+            x = Avx2.ShiftLeftLogicalVariable(x, lanes.LeftShift.AsUInt32());
+        var high = HighMul(x, lanes.Multiplier, lanes.OddMultiplier);
         // Rounding divide by 2^right: (x >> e) + (remainder > (mask >> 1) + (x < 0 ? 1 : 0)).
         var remainder = Avx2.And(high, lanes.Mask);
         var negative = Avx2.ShiftRightLogical(high, 31);                      // 1 where high < 0
@@ -62,10 +69,10 @@ internal static class Requantize
     /// b is never int.MinValue (multipliers are positive), so the saturating case cannot arise.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> HighMul(Vector256<int> a, Vector256<int> b)
+    private static Vector256<int> HighMul(Vector256<int> a, Vector256<int> b, Vector256<int> bOdd)
     {
         var even = Round(Avx2.Multiply(a, b));                                                   // lanes 0, 2, 4, 6
-        var odd = Round(Avx2.Multiply(Avx2.ShiftRightLogical(a.AsInt64(), 32).AsInt32(), Avx2.ShiftRightLogical(b.AsInt64(), 32).AsInt32()));
+        var odd = Round(Avx2.Multiply(Avx2.ShiftRightLogical(a.AsInt64(), 32).AsInt32(), bOdd));
         // Each 64-bit result holds its int32 answer in bits 31..62: move it to the low (even) or high (odd) dword.
         var evenLow = Avx2.ShiftRightLogical(even, 31);
         var oddHigh = Avx2.ShiftLeftLogical(odd, 1);
