@@ -14,7 +14,9 @@ namespace TinyMl.Interpreter.Kernels;
 /// <item>float32 throughout;</item>
 /// <item>int8 activations and weights, int32 biases, int16 cell state: gate pre-activations in Q3.12,
 /// gate outputs in Q0.15 through the int16 sigmoid-table logistic / tanh, then int16 and int8 element-wise
-/// multiplies (TFLM's "8x8->16" integer LSTM without intermediate tensors).</item>
+/// multiplies (TFLM's "8x8->16" integer LSTM without intermediate tensors);</item>
+/// <item>int16 activations with int8 weights and int64 biases ("16x8"): the same steps, with the gate FCs
+/// accumulated in int64 and requantized by TFLM's 64-bit multiplier, and an int16 hidden state.</item>
 /// </list>
 /// Batch-major input [batch, time, features] runs batch by batch, one row at a time; time-major
 /// [time, batch, features] runs every batch together per time step.
@@ -113,8 +115,12 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : OperatorKernel
                 RequireTypes(node, TensorType.INT8, TensorType.INT32, TensorType.INT16, output, hidden, cell);
                 PrepareInteger(node, data, input, hidden, cell);
                 break;
+            case TensorType.INT16:
+                RequireTypes(node, TensorType.INT8, TensorType.INT64, TensorType.INT16, output, hidden, cell);
+                PrepareInteger(node, data, input, hidden, cell);
+                break;
             default:
-                throw node.Unsupported($"input tensor {input.Index} is {TensorTypes.Name(input.Type)}; supported: float32, int8");
+                throw node.Unsupported($"input tensor {input.Index} is {TensorTypes.Name(input.Type)}; supported: float32, int8, int16 (16x8)");
         }
 
         // Four state-sized buffers, as TFLM requests them (gate outputs and a scratch for the recurrent FC).
@@ -204,7 +210,8 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : OperatorKernel
 
         data.ForgetTimesCell = InterGateMul(GateOutputScale, cell.Scale, cell.Scale, short.MinValue, short.MaxValue, 0);
         data.InputTimesCellGate = InterGateMul(GateOutputScale, GateOutputScale, cell.Scale, short.MinValue, short.MaxValue, 0);
-        data.OutputTimesTanhCell = InterGateMul(GateOutputScale, GateOutputScale, hidden.Scale, sbyte.MinValue, sbyte.MaxValue, hidden.ZeroPoint);
+        var (hiddenMin, hiddenMax) = ActivationRange.ForType(hidden.Type);
+        data.OutputTimesTanhCell = InterGateMul(GateOutputScale, GateOutputScale, hidden.Scale, hiddenMin, hiddenMax, hidden.ZeroPoint);
     }
 
     /// <summary>
@@ -232,8 +239,10 @@ internal sealed partial class UnidirectionalSequenceLstmKernel : OperatorKernel
         if (data.StateSize == 0) return;
         if (data.Type == TensorType.FLOAT32)
             EvalFloat(context, node, data);
+        else if (data.Type == TensorType.INT8)
+            EvalInteger<sbyte>(context, node, data);
         else
-            EvalInt8(context, node, data);
+            EvalInteger<short>(context, node, data);
     }
 
     /// <summary>

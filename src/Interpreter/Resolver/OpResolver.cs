@@ -61,7 +61,7 @@ public sealed class OpResolver : IOpResolver
         return this;
     }
 
-    /// <summary>Registers TFLM's own custom operators (CIRCULAR_BUFFER, TFLite_Detection_PostProcess) under their names.</summary>
+    /// <summary>Registers TFLM's own custom operators (CIRCULAR_BUFFER, TFLite_Detection_PostProcess, TFLM_DECODE) under their names.</summary>
     public OpResolver AddTflmCustomOps()
     {
         foreach (var (name, create) in Kernels.CustomKernels.All)

@@ -32,6 +32,7 @@ internal sealed class OperatorTable
         MatMul.Register(table);
         Rearrangements.Register(table);
         Detection.Register(table);
+        Recurrent.Register(table);
         return table;
     }
 

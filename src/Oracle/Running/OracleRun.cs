@@ -71,6 +71,7 @@ internal static class OracleRun
                 var info = graph.Tensors[index];
                 if (info.IsConstant) return TensorData.From(info);
                 if (s == 0 && feed?.Invoke(index) is { } fed) return fed;
+                if (info.IsVariable && !values.ContainsKey(index)) return values[index] = InitialState(info);
                 return values.TryGetValue(index, out var v) ? v
                     : throw new OracleException($"tensor {info} of subgraph {s} is read before any operator wrote it" + (feed is null ? "" : " and the run given has no such tensor"));
             }
@@ -164,6 +165,15 @@ internal static class OracleRun
                 default:
                     return null;
             }
+        }
+
+        /// <summary>A variable tensor as the runtime starts it: its data if the model has some, else the zero point (int8) or zeros.</summary>
+        private static TensorData InitialState(TensorInfo info)
+        {
+            var bytes = new byte[info.ByteCount];
+            if (info.Type == Interpreter.Schema.TensorType.INT8 && info.Quantization is { Count: > 0 } q)
+                Array.Fill(bytes, (byte)(sbyte)q.ZeroPoint);
+            return Relabel(info, bytes);
         }
 
         private static TensorData Relabel(TensorInfo info, byte[] bytes) => new()

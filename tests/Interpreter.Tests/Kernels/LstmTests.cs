@@ -168,10 +168,19 @@ public class LstmTests
 
     private static sbyte Quantize(double v, float scale, int zero) => (sbyte)Math.Clamp(Math.Round(v / scale) + zero, -128, 127);
 
-    private static (Model Model, Weights Dequantized) Int8Model(Shape s, Weights w)
+    // The 16x8 model: int16 activations, symmetric (TFLite's int16 quantization), finer scales.
+    private const float InputScale16 = 1f / 8192, HiddenScale16 = 1f / 16384;
+
+    private static (Model Model, Weights Dequantized) Int8Model(Shape s, Weights w) => IntegerModel(s, w, wide: false);
+
+    /// <summary>The integer LSTM: int8 activations and int32 biases, or (<paramref name="wide"/>) int16 activations and int64 biases.</summary>
+    private static (Model Model, Weights Dequantized) IntegerModel(Shape s, Weights w, bool wide)
     {
+        var activation = wide ? TensorType.INT16 : TensorType.INT8;
+        float inputScale = wide ? InputScale16 : InputScale, hiddenScale = wide ? HiddenScale16 : HiddenScale;
+        int inputZero = wide ? 0 : InputZero, hiddenZero = wide ? 0 : HiddenZero;
         var b = new ModelBuilder();
-        int input = b.AddTensor("input", TensorType.INT8, s.InputShape, scales: [InputScale], zeroPoints: [InputZero]);
+        int input = b.AddTensor("input", activation, s.InputShape, scales: [inputScale], zeroPoints: [inputZero]);
         var dequantized = new Weights { Input = new double[Gates][], Recurrent = new double[Gates][], Bias = new double[Gates][] };
         var inputWeights = new int[Gates];
         var recurrentWeights = new int[Gates];
@@ -182,18 +191,20 @@ public class LstmTests
             float recScale = (float)(w.Recurrent[g].Max(Math.Abs) / 127);
             var qIn = w.Input[g].Select(v => Quantize(v, inScale, 0)).ToArray();
             var qRec = w.Recurrent[g].Select(v => Quantize(v, recScale, 0)).ToArray();
-            float biasScale = InputScale * inScale;
-            var qBias = w.Bias[g].Select(v => (int)Math.Round(v / biasScale)).ToArray();
+            float biasScale = inputScale * inScale;
+            var qBias = w.Bias[g].Select(v => (long)Math.Round(v / biasScale)).ToArray();
             inputWeights[g] = b.AddConstant($"w{g}", TensorType.INT8, [s.State, s.InputSize], qIn, scales: [inScale], zeroPoints: [0]);
             recurrentWeights[g] = b.AddConstant($"r{g}", TensorType.INT8, [s.State, s.State], qRec, scales: [recScale], zeroPoints: [0]);
-            biases[g] = b.AddConstant($"b{g}", TensorType.INT32, [s.State], qBias, scales: [biasScale], zeroPoints: [0]);
+            biases[g] = wide
+                ? b.AddConstant($"b{g}", TensorType.INT64, [s.State], qBias, scales: [biasScale], zeroPoints: [0])
+                : b.AddConstant($"b{g}", TensorType.INT32, [s.State], qBias.Select(v => (int)v).ToArray(), scales: [biasScale], zeroPoints: [0]);
             dequantized.Input[g] = qIn.Select(q => (double)q * inScale).ToArray();
             dequantized.Recurrent[g] = qRec.Select(q => (double)q * recScale).ToArray();
             dequantized.Bias[g] = qBias.Select(q => (double)q * biasScale).ToArray();
         }
-        int hidden = b.AddTensor("hidden", TensorType.INT8, [s.Batch, s.State], scales: [HiddenScale], zeroPoints: [HiddenZero], isVariable: true);
+        int hidden = b.AddTensor("hidden", activation, [s.Batch, s.State], scales: [hiddenScale], zeroPoints: [hiddenZero], isVariable: true);
         int cell = b.AddTensor("cell", TensorType.INT16, [s.Batch, s.State], scales: [CellScale], zeroPoints: [0], isVariable: true);
-        int output = b.AddTensor("output", TensorType.INT8, s.OutputShape, scales: [HiddenScale], zeroPoints: [HiddenZero]);
+        int output = b.AddTensor("output", activation, s.OutputShape, scales: [hiddenScale], zeroPoints: [hiddenZero]);
         b.AddOperator(BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM,
             OperatorInputs(input, inputWeights, recurrentWeights, biases, hidden, cell), [output],
             BuiltinOptionsUnion.FromUnidirectionalSequenceLSTMOptions(Options(s)));
@@ -230,6 +241,34 @@ public class LstmTests
                     $"invoke {invoke + 1}, output {i}: {y[i]}, the double LSTM gives {expectedSteps:F2}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Int16_lstm_follows_a_double_precision_lstm(bool timeMajor)
+    {
+        // 16x8: int16 activations (steps of 2^-13 in, 2^-14 out), int8 weights, int64 biases. The integer path
+        // keeps the gates in Q3.12 and Q0.15 and the cell in 2^-11 steps, so it is held to the double LSTM in real
+        // units, not output steps: within 2^-9 (~0.002), a few of the cell's own steps.
+        var s = new Shape(Batch: 2, Time: 4, InputSize: 3, State: 4, timeMajor);
+        var random = new Random(16);
+        var (model, w) = IntegerModel(s, RandomWeights(s, random, 0.8), wide: true);
+        var reference = new ReferenceLstm(s, w, h => Math.Round(h / HiddenScale16) * HiddenScale16);
+        using var interpreter = Run(model);
+        double worst = 0;
+        for (int invoke = 0; invoke < 2; invoke++)
+        {
+            var q = RandomInput(s, random, 1.9).Select(v => (short)Math.Round(v / InputScale16)).ToArray();
+            var expected = reference.Run(q.Select(v => v * (double)InputScale16).ToArray());
+            interpreter.Input(0).CopyFrom(q);
+            interpreter.Invoke();
+            var y = interpreter.Output(0).ToArray<short>();
+            for (int i = 0; i < expected.Length; i++)
+                worst = Math.Max(worst, Math.Abs(y[i] * (double)HiddenScale16 - expected[i]));
+        }
+        Assert.True(worst <= 1.0 / 512, $"worst difference from the double LSTM: {worst:E3}");
+        Assert.Equal(0, InvokeAllocations.Measure(interpreter));
     }
 
     [Fact]

@@ -79,6 +79,7 @@ public static class OperatorCases
         ComparisonCases.Add(cases);
         MathCases.Add(cases);
         CustomCases.Add(cases);
+        RecurrentCases.Add(cases);
         return cases;
     }
 

@@ -51,6 +51,10 @@ public sealed class SingleOpModels(Random random)
     public int Constant<T>(TensorType type, int[] shape, T[] values, Quant? q = null) where T : unmanaged =>
         _builder.AddConstant($"c{random.Next()}", type, shape, values, q?.Scales, q?.ZeroPoints, q?.Dimension ?? 0);
 
+    /// <summary>A variable tensor (an LSTM's state): starts at zero, or at the zero point for int8, in the runtime and the oracle alike.</summary>
+    public int Variable(TensorType type, int[] shape, Quant? q = null) =>
+        _builder.AddTensor($"state{random.Next()}", type, shape, scales: q?.Scales, zeroPoints: q?.ZeroPoints, quantizedDimension: q?.Dimension ?? 0, isVariable: true);
+
     public int Output(TensorType type, int[] shape, Quant? q = null) =>
         _builder.AddTensor("out", type, shape, scales: q?.Scales, zeroPoints: q?.ZeroPoints, quantizedDimension: q?.Dimension ?? 0);
 

@@ -7,5 +7,6 @@ internal static class CustomKernels
     [
         ("CIRCULAR_BUFFER", () => new CircularBufferKernel()),
         ("TFLite_Detection_PostProcess", () => new DetectionPostProcessKernel()),
+        ("TFLM_DECODE", () => new DecodeKernel()),
     ];
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using TinyMl.Interpreter.Quantization;
 
@@ -5,13 +6,14 @@ namespace TinyMl.Interpreter.Kernels;
 
 internal sealed partial class UnidirectionalSequenceLstmKernel
 {
-    private static void EvalInt8(KernelContext context, Node node, OpData d)
+    /// <summary>The integer LSTM: <typeparamref name="T"/> is the activation type, sbyte (8x8→16) or short (16x8).</summary>
+    private static void EvalInteger<T>(KernelContext context, Node node, OpData d) where T : unmanaged, IBinaryInteger<T>
     {
         var inputs = node.Inputs;
-        var input = inputs[InputTensor]!.AsReadOnlySpan<sbyte>();
-        var hidden = inputs[HiddenStateTensor]!.AsSpan<sbyte>();
+        var input = inputs[InputTensor]!.AsReadOnlySpan<T>();
+        var hidden = inputs[HiddenStateTensor]!.AsSpan<T>();
         var cell = inputs[CellStateTensor]!.AsSpan<short>();
-        var output = node.Outputs[0].AsSpan<sbyte>();
+        var output = node.Outputs[0].AsSpan<T>();
         var buffer0 = MemoryMarshal.Cast<byte, short>(context.GetScratchBuffer(d.Buffer0));
         var buffer1 = MemoryMarshal.Cast<byte, short>(context.GetScratchBuffer(d.Buffer1));
         var buffer2 = MemoryMarshal.Cast<byte, short>(context.GetScratchBuffer(d.Buffer2));
@@ -42,9 +44,9 @@ internal sealed partial class UnidirectionalSequenceLstmKernel
                 var cellGate = buffer2[..stateLength];
                 var scratch = buffer3[..stateLength];
 
-                GateInt8(inputs, d.ForgetGate, cursor.Rows, d, x, h, forget, scratch, tanh: false);
-                GateInt8(inputs, d.InputGate, cursor.Rows, d, x, h, inputGate, scratch, tanh: false);
-                GateInt8(inputs, d.CellGate, cursor.Rows, d, x, h, cellGate, scratch, tanh: true);
+                RunGate(inputs, d.ForgetGate, cursor.Rows, d, x, h, forget, scratch, tanh: false);
+                RunGate(inputs, d.InputGate, cursor.Rows, d, x, h, inputGate, scratch, tanh: false);
+                RunGate(inputs, d.CellGate, cursor.Rows, d, x, h, cellGate, scratch, tanh: true);
 
                 // c = sat16(f*c + i*g), each product requantized to the cell scale on its own.
                 for (int k = 0; k < c.Length; k++)
@@ -61,12 +63,12 @@ internal sealed partial class UnidirectionalSequenceLstmKernel
                 }
 
                 var outputGate = buffer1[..stateLength]; // free again after the cell update
-                GateInt8(inputs, d.OutputGate, cursor.Rows, d, x, h, outputGate, scratch, tanh: false);
+                RunGate(inputs, d.OutputGate, cursor.Rows, d, x, h, outputGate, scratch, tanh: false);
                 var tanhCell = buffer0[..stateLength];
                 TanhKernel.EvalInt16(c, tanhCell, tanhMultiplier, tanhShift);
                 for (int k = 0; k < h.Length; k++)
-                    h[k] = (sbyte)MulElement(tanhCell[k], outputGate[k], d.OutputTimesTanhCell);
-                MemoryMarshal.AsBytes(h).CopyTo(MemoryMarshal.AsBytes(output.Slice(cursor.OutputOffset, stateLength)));
+                    h[k] = T.CreateTruncating(MulElement(tanhCell[k], outputGate[k], d.OutputTimesTanhCell));
+                h.CopyTo(output.Slice(cursor.OutputOffset, stateLength));
                 cursor.NextTime(d);
             }
             cursor.NextBatch(d);
@@ -77,13 +79,21 @@ internal sealed partial class UnidirectionalSequenceLstmKernel
     /// gate = act(sat16(FC(x) + FC(h))) with both FCs requantized to Q3.12 and the activation read from
     /// TFLM's int16 sigmoid table (multiplier 0, shift 0: the Q3.12 power-of-two case).
     /// </summary>
-    private static void GateInt8(Tensor?[] inputs, Gate gate, int rows, OpData d,
-        ReadOnlySpan<sbyte> x, ReadOnlySpan<sbyte> h, Span<short> result, Span<short> scratch, bool tanh)
+    private static void RunGate<T>(Tensor?[] inputs, Gate gate, int rows, OpData d,
+        ReadOnlySpan<T> x, ReadOnlySpan<T> h, Span<short> result, Span<short> scratch, bool tanh) where T : unmanaged, IBinaryInteger<T>
     {
-        FullyConnectedInt8(x, inputs[gate.InputWeights]!.AsReadOnlySpan<sbyte>(), inputs[gate.Bias]!.AsReadOnlySpan<int>(),
-            rows, d.InputSize, d.StateSize, gate.InputFc, result);
-        FullyConnectedInt8(h, inputs[gate.RecurrentWeights]!.AsReadOnlySpan<sbyte>(), default,
-            rows, d.StateSize, d.StateSize, gate.RecurrentFc, scratch);
+        var inputWeights = inputs[gate.InputWeights]!.AsReadOnlySpan<sbyte>();
+        var recurrentWeights = inputs[gate.RecurrentWeights]!.AsReadOnlySpan<sbyte>();
+        if (typeof(T) == typeof(sbyte))
+        {
+            FullyConnectedInt8(MemoryMarshal.Cast<T, sbyte>(x), inputWeights, inputs[gate.Bias]!.AsReadOnlySpan<int>(), rows, d.InputSize, d.StateSize, gate.InputFc, result);
+            FullyConnectedInt8(MemoryMarshal.Cast<T, sbyte>(h), recurrentWeights, default, rows, d.StateSize, d.StateSize, gate.RecurrentFc, scratch);
+        }
+        else
+        {
+            FullyConnected16x8(MemoryMarshal.Cast<T, short>(x), inputWeights, inputs[gate.Bias]!.AsReadOnlySpan<long>(), rows, d.InputSize, d.StateSize, gate.InputFc, result);
+            FullyConnected16x8(MemoryMarshal.Cast<T, short>(h), recurrentWeights, default, rows, d.StateSize, d.StateSize, gate.RecurrentFc, scratch);
+        }
         for (int k = 0; k < result.Length; k++)
             result[k] = SaturateInt16(result[k] + scratch[k]);
         if (tanh)
@@ -108,6 +118,25 @@ internal sealed partial class UnidirectionalSequenceLstmKernel
                 if (!bias.IsEmpty) acc += bias[o];
                 int value = FixedPoint.MultiplyByQuantizedMultiplier(acc, p.Multiplier, p.Shift);
                 result[r * outputs + o] = SaturateInt16(value);
+            }
+        }
+    }
+
+    /// <summary>TFLM's integer FC reference for int16 inputs: int64 accumulation and bias, its 64-bit requantization, int16 clamp.</summary>
+    private static void FullyConnected16x8(ReadOnlySpan<short> x, ReadOnlySpan<sbyte> weights, ReadOnlySpan<long> bias,
+        int rows, int depth, int outputs, in FcParams p, Span<short> result)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * depth, depth);
+            for (int o = 0; o < outputs; o++)
+            {
+                var w = weights.Slice(o * depth, depth);
+                long acc = 0;
+                for (int k = 0; k < depth; k++)
+                    acc += (w[k] + p.WeightsOffset) * (long)(row[k] + p.InputOffset);
+                if (!bias.IsEmpty) acc += bias[o];
+                result[r * outputs + o] = SaturateInt16(FixedPoint.MultiplyByQuantizedMultiplier(acc, p.Multiplier, p.Shift));
             }
         }
     }
