@@ -17,7 +17,7 @@ internal static class Activations
         ActivationFunctionType.RELU6 => x.clamp(0, 6),
         ActivationFunctionType.RELU_N1_TO_1 => x.clamp(-1, 1),
         ActivationFunctionType.TANH => x.tanh(),
-        ActivationFunctionType.SIGN_BIT => x.sign(),
+        ActivationFunctionType.SIGN_BIT => x.signbit().to(x.dtype), // TFLite: 1 where the sign bit is set, else 0
         _ => throw new OracleException($"unknown fused activation {(int)activation}"),
     };
 
