@@ -71,10 +71,56 @@ public class ModelMutationTests
         corpus.Add(("built_variables", Models.ControlFlowModels.AccumulatorModel().Bytes.ToArray()));
         corpus.Add(("built_sparse_int4_shapes", BuildSparseInt4ShapeChain()));
         corpus.Add(("built_math_resize_matmul", BuildMathResizeMatMulChain()));
+        corpus.Add(("built_custom_ops", BuildCustomOperatorChain()));
         foreach (string dir in (Environment.GetEnvironmentVariable("TINYML_FUZZ_EXTRA") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
             corpus.AddRange(Directory.GetFiles(dir, "*.tflite", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
                 .Select(path => ("extra_" + Path.GetFileNameWithoutExtension(path), File.ReadAllBytes(path))));
         return corpus;
+    }
+
+    /// <summary>
+    /// TFLM's custom operators: CIRCULAR_BUFFER into a FULLY_CONNECTED whose weights TFLM_DECODE expands from a 4-bit
+    /// LUT, then int8 LOG_SOFTMAX; and TFLite_Detection_PostProcess on float boxes. Their FlexBuffer options, DCM
+    /// headers, bit-packed indices and value tables are what the mutations reach.
+    /// </summary>
+    private static byte[] BuildCustomOperatorChain()
+    {
+        const TensorType Q = TensorType.INT8, F = TensorType.FLOAT32, U = TensorType.UINT8;
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", Q, [1, 1, 1, 4], scales: [0.05f], zeroPoints: [2]);
+        int buffer = b.AddTensor("buffer", Q, [1, 3, 1, 4], scales: [0.05f], zeroPoints: [2], isVariable: true);
+        b.AddOperator(BuiltinOperator.CUSTOM, [x], [buffer], customCode: "CIRCULAR_BUFFER",
+            customOptions: Kernels.Signal.FlexBufferEncoder.Map(1, ("cycles_max", 1)));
+        int shape = b.AddConstant("shape", TensorType.INT32, [2], new[] { 1, 12 });
+        int flat = b.AddTensor("flat", Q, [1, 12], scales: [0.05f], zeroPoints: [2]);
+        b.AddOperator(BuiltinOperator.RESHAPE, [buffer, shape], [flat]);
+        var indices = Enumerable.Range(0, 60).Select(i => (byte)((i * 7) % 16)).ToArray();
+        var packed = Enumerable.Range(0, 30).Select(i => (byte)(indices[2 * i] << 4 | indices[2 * i + 1])).ToArray();
+        var header = new byte[16];
+        header[1] = 1; header[4] = 1; header[5] = 4; header[6] = 16;
+        var ancillary = header.Concat(Enumerable.Range(0, 16).Select(i => (byte)(sbyte)(i * 15 - 120))).ToArray();
+        int encoded = b.AddConstant("encoded", U, [packed.Length], packed);
+        int aux = b.AddConstant("ancillary", U, [ancillary.Length], ancillary);
+        int w = b.AddTensor("w", Q, [5, 12], scales: [0.02f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.CUSTOM, [encoded, aux], [w], customCode: "TFLM_DECODE");
+        int logits = b.AddTensor("logits", Q, [1, 5], scales: [0.1f], zeroPoints: [0]);
+        b.AddOperator(BuiltinOperator.FULLY_CONNECTED, [flat, w, -1], [logits]);
+        int logProbabilities = b.AddTensor("log_probabilities", Q, [1, 5], scales: [16f / 256], zeroPoints: [127]);
+        b.AddOperator(BuiltinOperator.LOG_SOFTMAX, [logits], [logProbabilities]);
+
+        int boxes = b.AddTensor("boxes", F, [1, 4, 4]);
+        int scores = b.AddTensor("scores", F, [1, 4, 3]);
+        int anchors = b.AddConstant("anchors", F, [4, 4], Enumerable.Range(0, 16).Select(i => 0.1f + 0.05f * i).ToArray());
+        int detected = b.AddTensor("detected", F, [1, 2, 4]);
+        int classes = b.AddTensor("classes", F, [1, 2]);
+        int confidences = b.AddTensor("confidences", F, [1, 2]);
+        int count = b.AddTensor("count", F, [1]);
+        b.AddOperator(BuiltinOperator.CUSTOM, [boxes, scores, anchors], [detected, classes, confidences, count],
+            customCode: "TFLite_Detection_PostProcess", customOptions: Kernels.Signal.FlexBufferEncoder.Map(4,
+                ("max_detections", 2), ("max_classes_per_detection", 1), ("use_regular_nms", true), ("nms_score_threshold", 0.2),
+                ("nms_iou_threshold", 0.5), ("num_classes", 2), ("y_scale", 10.0), ("x_scale", 10.0), ("h_scale", 5.0), ("w_scale", 5.0)));
+        b.SetInputs(x, boxes, scores).SetOutputs(logProbabilities, detected, classes, confidences, count);
+        return b.Build();
     }
 
     /// <summary>

@@ -119,8 +119,8 @@ internal sealed class DetectionPostProcessKernel : OperatorKernel
             // TFLM refuses the whole run when any decoded box is empty or inverted (its ValidateBoxes).
             var box = decoded.Slice(i * Coordinates, Coordinates);
             if (!(box[0] < box[2]) || !(box[1] < box[3]))
-                throw new InvalidDataException(
-                    $"anchor {i} decodes to an empty or inverted box (ymin {box[0]:G9}, xmin {box[1]:G9}, ymax {box[2]:G9}, xmax {box[3]:G9}); TFLM's non-max suppression refuses it");
+                throw new KernelInvokeException(node.Index, node.Name, new TensorDataException(
+                    $"anchor {i} decodes to an empty or inverted box (ymin {box[0]:G9}, xmin {box[1]:G9}, ymax {box[2]:G9}, xmax {box[3]:G9}); TFLM's non-max suppression refuses it"));
         }
 
         var outBoxes = node.Outputs[0].AsSpan<float>();
