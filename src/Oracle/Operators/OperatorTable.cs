@@ -33,6 +33,7 @@ internal sealed class OperatorTable
         Rearrangements.Register(table);
         Detection.Register(table);
         Recurrent.Register(table);
+        Signal.Register(table);
         return table;
     }
 

@@ -44,6 +44,9 @@ internal static class TypedValues
             case TensorType.INT16: BinaryPrimitives.WriteInt16LittleEndian(to, (short)Clamp(v, short.MinValue, short.MaxValue)); break;
             case TensorType.INT32: BinaryPrimitives.WriteInt32LittleEndian(to, (int)Clamp(v, int.MinValue, int.MaxValue)); break;
             case TensorType.INT64: BinaryPrimitives.WriteInt64LittleEndian(to, (long)Clamp(v, long.MinValue, long.MaxValue)); break;
+            case TensorType.UINT16: BinaryPrimitives.WriteUInt16LittleEndian(to, (ushort)Clamp(v, ushort.MinValue, ushort.MaxValue)); break;
+            case TensorType.UINT32: BinaryPrimitives.WriteUInt32LittleEndian(to, (uint)Clamp(v, uint.MinValue, uint.MaxValue)); break;
+            case TensorType.UINT64: BinaryPrimitives.WriteUInt64LittleEndian(to, (ulong)Clamp(v, ulong.MinValue, ulong.MaxValue)); break;
             default: throw new OracleException($"the oracle cannot store values of type {TensorTypes.Name(type)}");
         }
     }

@@ -7,7 +7,8 @@ namespace TinyMl.Oracle.Tests.Operators;
 
 /// <summary>
 /// TFLM's custom operators against the oracle: TFLite_Detection_PostProcess in both modes on random anchors, box
-/// encodings and scores (boxes within 1e-5 relative; classes, scores and counts exact, as selection is exact).
+/// encodings and scores (boxes within 1e-5 relative; classes, scores and counts exact, as selection is exact), and the
+/// signal library's stateless operators (integer ones exact, float FFTs within 1e-5, the Q15 FFT within 4 steps).
 /// </summary>
 public static class CustomCases
 {
@@ -15,6 +16,53 @@ public static class CustomCases
     {
         cases.Add(new("TFLite_Detection_PostProcess", "float32 fast", r => DetectionPostProcess(r, regular: false), OperatorCases.FloatTolerance));
         cases.Add(new("TFLite_Detection_PostProcess", "float32 regular", r => DetectionPostProcess(r, regular: true), OperatorCases.FloatTolerance));
+        cases.Add(new("SignalWindow", "int16", Window, 0));
+        cases.Add(new("SignalEnergy", "int16 → uint32", Energy, 0));
+        cases.Add(new("SignalFilterBankSquareRoot", "uint64 → uint32", SquareRoot, 0));
+        cases.Add(new("SignalRfft", "float32", r => Fft(r, TensorType.FLOAT32, inverse: false), OperatorCases.FloatTolerance));
+        // KISS FFT's Q15 butterflies halve and round at every stage: a few steps from the exact transform / n.
+        cases.Add(new("SignalRfft", "int16", r => Fft(r, TensorType.INT16, inverse: false), 4));
+        cases.Add(new("SignalIrfft", "float32", r => Fft(r, TensorType.FLOAT32, inverse: true), OperatorCases.FloatTolerance));
+    }
+
+    private static (Model, TensorData[]) Window(Random r)
+    {
+        var m = new SingleOpModels(r);
+        // Window coefficients within ±1.0 in Q(shift), as audio front ends write them (micro_speech: Q12), so few outputs saturate.
+        int n = r.Next(1, 65), frames = r.Next(1, 4), shift = r.Next(4, 15);
+        int x = m.Input(TensorType.INT16, [frames, n]);
+        int w = m.Constant(TensorType.INT16, [n], Enumerable.Range(0, n).Select(_ => (short)r.Next(-(1 << shift), (1 << shift) + 1)).ToArray());
+        return m.BuildCustom("SignalWindow", [x, w], [m.Output(TensorType.INT16, [frames, n])], FlexBufferEncoder.Map(1, ("shift", shift)));
+    }
+
+    private static (Model, TensorData[]) Energy(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int bins = r.Next(1, 40);
+        int x = m.Input(TensorType.INT16, [2 * bins]);
+        return m.BuildCustom("SignalEnergy", [x], [m.Output(TensorType.UINT32, [bins])], FlexBufferEncoder.Map(1, ("end_index", bins), ("start_index", 0)));
+    }
+
+    private static (Model, TensorData[]) SquareRoot(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int channels = r.Next(1, 40);
+        // Up to 2^50, where float64's square root still rounds to the right integer.
+        var values = Enumerable.Range(0, channels).Select(_ => (ulong)(r.NextDouble() * Math.Pow(2, r.Next(1, 51)))).ToArray();
+        int x = m.Input(TensorType.UINT64, [channels], values.SelectMany(BitConverter.GetBytes).ToArray());
+        int scaleBits = m.Constant(TensorType.INT32, [], new[] { r.Next(0, 9) });
+        return m.BuildCustom("SignalFilterBankSquareRoot", [x, scaleBits], [m.Output(TensorType.UINT32, [channels])], []);
+    }
+
+    private static (Model, TensorData[]) Fft(Random r, TensorType type, bool inverse)
+    {
+        var m = new SingleOpModels(r);
+        int n = new[] { 8, 16, 32, 48, 60, 64, 128, 256, 512 }[r.Next(9)], frames = r.Next(1, 4), bins = n / 2 + 1;
+        int length = inverse ? 2 * bins : r.Next(1, n + 1);
+        // int16 frames at a quarter of full scale, as audio front ends feed them.
+        int x = m.Input(type, [frames, length], range: type == TensorType.INT16 ? (-8192, 8192) : (-1, 1));
+        int y = m.Output(type, [frames, inverse ? n : 2 * bins]);
+        return m.BuildCustom(inverse ? "SignalIrfft" : "SignalRfft", [x], [y], FlexBufferEncoder.Map(4, ("T", (int)type), ("fft_length", n)));
     }
 
     private static (Model, TensorData[]) DetectionPostProcess(Random r, bool regular)
