@@ -19,6 +19,13 @@ public static class CustomCases
         cases.Add(new("SignalWindow", "int16", Window, 0));
         cases.Add(new("SignalEnergy", "int16 → uint32", Energy, 0));
         cases.Add(new("SignalFilterBankSquareRoot", "uint64 → uint32", SquareRoot, 0));
+        cases.Add(new("SignalFftAutoScale", "int16", AutoScale, 0));
+        cases.Add(new("SignalFilterBank", "uint32 → uint64", FilterBank, 0));
+        // TFLM's logarithm reads log2's fraction from a 128-segment table whose interpolation term is shifted by 16 bits
+        // instead of the segment's 9, so it is nearly a step function: up to 0.0035 in log2 (the correction's slope 0.44
+        // times a segment, 1/128), 0.0024 in ln, ~4.1 output steps at output_scale 1,700 (the largest the cases use).
+        // The kernel keeps TFLM's arithmetic (worked through by hand at x = 4,226,886: TFLM and the kernel give 24,407).
+        cases.Add(new("SignalFilterBankLog", "uint32 → int16", FilterBankLog, 5));
         cases.Add(new("SignalRfft", "float32", r => Fft(r, TensorType.FLOAT32, inverse: false), OperatorCases.FloatTolerance));
         // KISS FFT's Q15 butterflies halve and round at every stage: a few steps from the exact transform / n.
         cases.Add(new("SignalRfft", "int16", r => Fft(r, TensorType.INT16, inverse: false), 4));
@@ -33,6 +40,47 @@ public static class CustomCases
         int x = m.Input(TensorType.INT16, [frames, n]);
         int w = m.Constant(TensorType.INT16, [n], Enumerable.Range(0, n).Select(_ => (short)r.Next(-(1 << shift), (1 << shift) + 1)).ToArray());
         return m.BuildCustom("SignalWindow", [x, w], [m.Output(TensorType.INT16, [frames, n])], FlexBufferEncoder.Map(1, ("shift", shift)));
+    }
+
+    private static (Model, TensorData[]) AutoScale(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int n = r.Next(1, 64), magnitude = 1 << r.Next(0, 15);
+        int x = m.Input(TensorType.INT16, [n], range: (-magnitude + 1, magnitude - 1));
+        return m.BuildCustom("SignalFftAutoScale", [x], [m.Output(TensorType.INT16, [n]), m.Output(TensorType.INT32, [])], []);
+    }
+
+    /// <summary>Random bands over a spectrum: each channel's start, weight start and width inside the tables, Q12 weights.</summary>
+    private static (Model, TensorData[]) FilterBank(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int channels = r.Next(1, 12), bins = r.Next(8, 64), weightCount = r.Next(8, 64);
+        var widths = Enumerable.Range(0, channels + 1).Select(_ => (short)r.Next(0, Math.Min(bins, weightCount) / 2)).ToArray();
+        var starts = widths.Select(w => (short)r.Next(0, bins - w + 1)).ToArray();
+        var weightStarts = widths.Select(w => (short)r.Next(0, weightCount - w + 1)).ToArray();
+        var weights = Enumerable.Range(0, weightCount).Select(_ => (short)r.Next(0, 4097)).ToArray();
+        var spectrum = Enumerable.Range(0, bins).Select(_ => (uint)r.Next()).ToArray();
+        int x = m.Input(TensorType.UINT32, [bins], spectrum.SelectMany(BitConverter.GetBytes).ToArray());
+        int[] tables =
+        [
+            m.Constant(TensorType.INT16, [weightCount], weights),
+            m.Constant(TensorType.INT16, [weightCount], weights.Select(w => (short)(4096 - w)).ToArray()),
+            m.Constant(TensorType.INT16, [channels + 1], starts),
+            m.Constant(TensorType.INT16, [channels + 1], weightStarts),
+            m.Constant(TensorType.INT16, [channels + 1], widths),
+        ];
+        return m.BuildCustom("SignalFilterBank", [x, .. tables], [m.Output(TensorType.UINT64, [channels])], FlexBufferEncoder.Map(4, ("num_channels", channels)));
+    }
+
+    private static (Model, TensorData[]) FilterBankLog(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int channels = r.Next(1, 40), correction = r.Next(0, 4);
+        // Inputs below 2^(32 − correction) so the correction shift cannot wrap; output_scale as micro_speech's (1600) or near.
+        var values = Enumerable.Range(0, channels).Select(_ => (uint)(r.NextDouble() * Math.Pow(2, r.Next(0, 32 - correction)))).ToArray();
+        int x = m.Input(TensorType.UINT32, [channels], values.SelectMany(BitConverter.GetBytes).ToArray());
+        return m.BuildCustom("SignalFilterBankLog", [x], [m.Output(TensorType.INT16, [channels])],
+            FlexBufferEncoder.Map(4, ("input_correction_bits", correction), ("output_scale", r.Next(200, 1700))));
     }
 
     private static (Model, TensorData[]) Energy(Random r)
