@@ -109,7 +109,7 @@ internal sealed class StackerKernel : OperatorKernel
             Step = o.Int32("stacker_step"),
         });
         node.Require(d.Channels is > 0 and <= 1 << 16 && d.Left is >= 0 and <= 1 << 10 && d.Right is >= 0 and <= 1 << 10 && d.Step > 0 && d.Step <= d.Left + d.Right + 1,
-            $"num_channels {d.Channels}, contexts {d.Left}/{d.Right} and step {d.Step} are out of range");
+            $"num_channels {d.Channels}, contexts {d.Left}/{d.Right} and step {d.Step} are out of range (the step may not pass the {d.Left + d.Right + 1} vectors stacked)");
         d.BufferSize = d.Channels * (d.Left + d.Right + 1);
         d.StepSize = d.Channels * d.Step;
         d.Buffer = new SlidingBuffer(context, d.BufferSize);

@@ -26,6 +26,12 @@ public static class CustomCases
         // times a segment, 1/128), 0.0024 in ln, ~4.1 output steps at output_scale 1,700 (the largest the cases use).
         // The kernel keeps TFLM's arithmetic (worked through by hand at x = 4,226,886: TFLM and the kernel give 24,407).
         cases.Add(new("SignalFilterBankLog", "uint32 → int16", FilterBankLog, 5));
+        cases.Add(new("SignalDelay", "int16", Delay, 0));
+        cases.Add(new("SignalOverlapAdd", "int16", r => OverlapAdd(r, TensorType.INT16), 0));
+        cases.Add(new("SignalOverlapAdd", "float32", r => OverlapAdd(r, TensorType.FLOAT32), OperatorCases.FloatTolerance));
+        cases.Add(new("SignalFramer", "int16", Framer, 0));
+        cases.Add(new("SignalStacker", "int16", Stacker, 0));
+        cases.Add(new("SignalFilterBankSpectralSubtraction", "uint32", SpectralSubtraction, 0));
         cases.Add(new("SignalRfft", "float32", r => Fft(r, TensorType.FLOAT32, inverse: false), OperatorCases.FloatTolerance));
         // KISS FFT's Q15 butterflies halve and round at every stage: a few steps from the exact transform / n.
         cases.Add(new("SignalRfft", "int16", r => Fft(r, TensorType.INT16, inverse: false), 4));
@@ -81,6 +87,56 @@ public static class CustomCases
         int x = m.Input(TensorType.UINT32, [channels], values.SelectMany(BitConverter.GetBytes).ToArray());
         return m.BuildCustom("SignalFilterBankLog", [x], [m.Output(TensorType.INT16, [channels])],
             FlexBufferEncoder.Map(4, ("input_correction_bits", correction), ("output_scale", r.Next(200, 1700))));
+    }
+
+    private static (Model, TensorData[]) Delay(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int rows = r.Next(1, 4), frame = r.Next(1, 20), delay = r.Next(0, 25);
+        int x = m.Input(TensorType.INT16, [rows, frame]);
+        return m.BuildCustom("SignalDelay", [x], [m.Output(TensorType.INT16, [rows, frame])], FlexBufferEncoder.Map(4, ("delay_length", delay)));
+    }
+
+    private static (Model, TensorData[]) OverlapAdd(Random r, TensorType type)
+    {
+        var m = new SingleOpModels(r);
+        int rows = r.Next(1, 3), frames = r.Next(1, 5), step = r.Next(1, 9), size = step * r.Next(1, 5);
+        // int16 samples within ±8,000: at most four overlapping frames never saturate.
+        int x = m.Input(type, [rows, frames, size], range: type == TensorType.INT16 ? (-8000, 8000) : (-1, 1));
+        return m.BuildCustom("SignalOverlapAdd", [x], [m.Output(type, [rows, frames * step])], FlexBufferEncoder.Map(4, ("T", (int)type), ("frame_step", step)));
+    }
+
+    private static (Model, TensorData[]) Framer(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int rows = r.Next(1, 3), step = r.Next(1, 9), size = step + r.Next(0, 3 * step), frames = r.Next(1, 6);
+        bool prefill = r.Next(2) == 0;
+        int x = m.Input(TensorType.INT16, [rows, frames * step]);
+        return m.BuildCustom("SignalFramer", [x], [m.Output(TensorType.INT16, [rows, frames, size]), m.Output(TensorType.BOOL, [])],
+            FlexBufferEncoder.Map(4, ("frame_size", size), ("frame_step", step), ("prefill", prefill)));
+    }
+
+    private static (Model, TensorData[]) Stacker(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int channels = r.Next(1, 10), left = r.Next(0, 4), right = r.Next(0, 2), step = r.Next(1, left + right + 2);
+        int x = m.Input(TensorType.INT16, [channels]);
+        return m.BuildCustom("SignalStacker", [x], [m.Output(TensorType.INT16, [channels * (left + right + 1)]), m.Output(TensorType.BOOL, [])],
+            FlexBufferEncoder.Map(4, ("num_channels", channels), ("stacker_left_context", left), ("stacker_right_context", right), ("stacker_step", step)));
+    }
+
+    private static (Model, TensorData[]) SpectralSubtraction(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int channels = r.Next(1, 40), bits = r.Next(0, 8);
+        // Inputs below 2^(32 − smoothing_bits): the scaled-up signal stays in 32 bits, as in a front end.
+        var values = Enumerable.Range(0, channels).Select(_ => (uint)(r.NextDouble() * Math.Pow(2, r.Next(0, 32 - bits)))).ToArray();
+        int x = m.Input(TensorType.UINT32, [channels], values.SelectMany(BitConverter.GetBytes).ToArray());
+        int smoothing = r.Next(1, 16384), alternate = r.Next(1, 16384);
+        return m.BuildCustom("SignalFilterBankSpectralSubtraction", [x], [m.Output(TensorType.UINT32, [channels]), m.Output(TensorType.UINT32, [channels])],
+            FlexBufferEncoder.Map(4, ("num_channels", channels), ("smoothing", smoothing), ("one_minus_smoothing", 16384 - smoothing),
+                ("alternate_smoothing", alternate), ("alternate_one_minus_smoothing", 16384 - alternate), ("min_signal_remaining", r.Next(0, 16384)),
+                ("smoothing_bits", bits), ("spectral_subtraction_bits", 14), ("clamping", r.Next(2) == 0)));
     }
 
     private static (Model, TensorData[]) Energy(Random r)
