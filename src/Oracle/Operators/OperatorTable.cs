@@ -34,6 +34,7 @@ internal sealed class OperatorTable
         Detection.Register(table);
         Recurrent.Register(table);
         Signal.Register(table);
+        Compression.Register(table);
         return table;
     }
 

@@ -191,7 +191,7 @@ internal static class OracleRun
         if (real.numel() != info.ElementCount)
             throw new OracleException($"{call.Where}: the oracle's output {slot} has shape [{string.Join(",", shape)}], " +
                 $"the model declares {info} ({info.ElementCount} elements)");
-        var bytes = TypedValues.ToBytes(real.data<double>().ToArray(), info.Type, info.Quantization);
+        var bytes = TypedValues.ToBytes(real.data<double>().ToArray(), info.Type, info.Quantization, info.Shape.ToArray());
         return new TensorData
         {
             Index = info.Index, Name = info.Name, Type = info.Type, Shape = info.Shape.ToArray(),

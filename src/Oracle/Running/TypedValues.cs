@@ -15,16 +15,22 @@ internal static class TypedValues
         q is { Scales.Length: > 0 } && q.Scales.Any(s => s != 0f) && type is TensorType.INT8 or TensorType.UINT8
             or TensorType.INT16 or TensorType.INT32 or TensorType.INT64 or TensorType.INT4;
 
-    public static byte[] ToBytes(ReadOnlySpan<double> values, TensorType type, QuantizationParams? q)
+    /// <param name="shape">The tensor's shape: with per-channel parameters, each element takes its own channel's (weights a decoder writes).</param>
+    public static byte[] ToBytes(ReadOnlySpan<double> values, TensorType type, QuantizationParams? q, int[]? shape = null)
     {
         int size = Math.Max(TensorTypes.ElementSize(type), 1);
         var bytes = new byte[values.Length * size];
         bool quantized = IsQuantized(q, type);
+        bool perChannel = quantized && q!.Count > 1 && shape is not null && q.QuantizedDimension < shape.Length;
+        long inner = perChannel ? shape![(q!.QuantizedDimension + 1)..].Aggregate(1L, (n, d) => n * d) : 1;
         for (int i = 0; i < values.Length; i++)
         {
             double v = values[i];
             if (quantized)
-                v = Math.Round(v / q!.Scale, MidpointRounding.AwayFromZero) + q.ZeroPoint;
+            {
+                int c = perChannel ? (int)(i / inner % shape![q!.QuantizedDimension]) : 0;
+                v = Math.Round(v / q!.Scales[c], MidpointRounding.AwayFromZero) + q.ZeroPoints[c];
+            }
             Write(bytes.AsSpan(i * size, size), type, v);
         }
         return bytes;

@@ -1,3 +1,4 @@
+using TinyMl.Interpreter;
 using TinyMl.Interpreter.Schema;
 using TinyMl.Interpreter.Tests.Kernels.Signal;
 using TinyMl.Workbench.Tensors;
@@ -16,6 +17,12 @@ public static class CustomCases
     {
         cases.Add(new("TFLite_Detection_PostProcess", "float32 fast", r => DetectionPostProcess(r, regular: false), OperatorCases.FloatTolerance));
         cases.Add(new("TFLite_Detection_PostProcess", "float32 regular", r => DetectionPostProcess(r, regular: true), OperatorCases.FloatTolerance));
+        cases.Add(new("CIRCULAR_BUFFER", "int8", CircularBuffer, 0));
+        foreach (var type in new[] { TensorType.INT8, TensorType.FLOAT32, TensorType.INT16 })
+        {
+            cases.Add(new("TFLM_DECODE", $"LUT {TensorTypes.Name(type)}", r => Decode(r, type, prune: false), 0));
+            cases.Add(new("TFLM_DECODE", $"prune {TensorTypes.Name(type)}", r => Decode(r, type, prune: true), 0));
+        }
         cases.Add(new("SignalWindow", "int16", Window, 0));
         cases.Add(new("SignalEnergy", "int16 → uint32", Energy, 0));
         cases.Add(new("SignalFilterBankSquareRoot", "uint64 → uint32", SquareRoot, 0));
@@ -36,6 +43,70 @@ public static class CustomCases
         // KISS FFT's Q15 butterflies halve and round at every stage: a few steps from the exact transform / n.
         cases.Add(new("SignalRfft", "int16", r => Fft(r, TensorType.INT16, inverse: false), 4));
         cases.Add(new("SignalIrfft", "float32", r => Fft(r, TensorType.FLOAT32, inverse: true), OperatorCases.FloatTolerance));
+    }
+
+    private static (Model, TensorData[]) CircularBuffer(Random r)
+    {
+        var m = new SingleOpModels(r);
+        int slots = r.Next(2, 8), width = r.Next(1, 3), depth = r.Next(1, 12);
+        var q = Quant.Of(0.05, r.Next(-20, 21));
+        int x = m.Input(TensorType.INT8, [1, 1, width, depth], q);
+        int buffer = m.Variable(TensorType.INT8, [1, slots, width, depth], q);
+        return m.BuildCustom("CIRCULAR_BUFFER", [x], [buffer], FlexBufferEncoder.Map(1, ("cycles_max", r.Next(1, 3))));
+    }
+
+    /// <summary>
+    /// A TFLM_DECODE pair: random values (int8 per channel on the first or last axis, or float32 / int16 per tensor)
+    /// encoded by this test — LUT indices bit-packed most significant bit first, or a prune mask with the kept values.
+    /// </summary>
+    private static (Model, TensorData[]) Decode(Random r, TensorType type, bool prune)
+    {
+        var m = new SingleOpModels(r);
+        int rows = r.Next(1, 6), columns = r.Next(1, 9), count = rows * columns, size = TensorTypes.ElementSize(type);
+        bool perChannel = type == TensorType.INT8 && r.Next(2) == 0;
+        bool lastAxis = perChannel && r.Next(2) == 0;
+        int channels = perChannel ? (lastAxis ? columns : rows) : 1;
+        var zeroPoints = Enumerable.Range(0, channels).Select(_ => type == TensorType.INT8 ? (long)r.Next(-5, 6) : 0L).ToArray();
+        // One scale is read on axis 0 (TFLM refuses any other axis unless there are several channels on the last).
+        var quant = type == TensorType.FLOAT32 ? null : new Quant(Enumerable.Repeat(0.02f, channels).ToArray(), zeroPoints, lastAxis && channels > 1 ? 1 : 0);
+        int Channel(int e) => lastAxis ? e % channels : e / (count / channels);
+        byte[] RandomValue() => type switch
+        {
+            TensorType.FLOAT32 => BitConverter.GetBytes((float)(r.NextDouble() * 4 - 2)),
+            TensorType.INT16 => BitConverter.GetBytes((short)r.Next(short.MinValue, short.MaxValue + 1)),
+            _ => [(byte)(sbyte)r.Next(-127, 128)],
+        };
+        var header = new byte[16];
+        header[1] = 1; header[4] = 1;
+        var bits = new List<int>();
+        var table = new List<byte>();
+        if (prune)
+        {
+            header[0] = 2;
+            for (int e = 0; e < count; e++)
+            {
+                bool kept = r.Next(3) != 0;
+                bits.Add(kept ? 1 : 0);
+                if (kept) table.AddRange(RandomValue());
+            }
+        }
+        else
+        {
+            int width = r.Next(1, 8), stride = r.Next(1, (1 << width) + 1);
+            header[5] = (byte)width; header[6] = (byte)stride;
+            for (int c = 0; c < channels * stride; c++) table.AddRange(RandomValue());
+            for (int e = 0; e < count; e++)
+            {
+                int index = r.Next(stride);
+                for (int k = width - 1; k >= 0; k--) bits.Add(index >> k & 1);
+            }
+        }
+        var packed = new byte[(bits.Count + 7) / 8];
+        for (int i = 0; i < bits.Count; i++) packed[i / 8] |= (byte)(bits[i] << (7 - i % 8));
+        int encoded = m.Constant(TensorType.UINT8, [packed.Length], packed);
+        int ancillary = m.Constant(TensorType.UINT8, [16 + table.Count], header.Concat(table).ToArray());
+        int output = m.Output(type, [rows, columns], quant);
+        return m.BuildCustom("TFLM_DECODE", [encoded, ancillary], [output], []);
     }
 
     private static (Model, TensorData[]) Window(Random r)
