@@ -80,6 +80,7 @@ public static class OperatorCases
         MathCases.Add(cases);
         CustomCases.Add(cases);
         RecurrentCases.Add(cases);
+        GraphCases.Add(cases);
         return cases;
     }
 
