@@ -64,11 +64,34 @@ public static class OperatorCases
             Add("REDUCE_MAX", Name(t), r => Reduce(r, t, BuiltinOperator.REDUCE_MAX), exact);
             Add("REDUCE_MIN", Name(t), r => Reduce(r, t, BuiltinOperator.REDUCE_MIN), exact);
         }
+        // int16 paths of TFLM's kernels (symmetric activations) and wider integer types for the data movers.
+        const TensorType I16 = TensorType.INT16, I32 = TensorType.INT32;
+        // TFLM's int16 SOFTMAX, LOGISTIC and TANH read interpolated 513-entry tables (exp on [−10, 0], 1/(1+x), the
+        // activations): their own precision, not this runtime's, sets the distance to torch — TensorFlow Lite 2.9 gives
+        // byte-identical outputs on these same cases (benchmarks: --tflite-parity). SOFTMAX: 24 Q0.15 steps seen
+        // (the reciprocal of the sum is one table read), TANH 2, LOGISTIC 1.
+        Add("SOFTMAX", "int16", r => Softmax(r, I16), 32);
+        Add("LOGISTIC", "int16", r => Unary(r, I16, BuiltinOperator.LOGISTIC, Quant.Of(1.0 / 32768, 0)), 1);
+        Add("TANH", "int16", r => Unary(r, I16, BuiltinOperator.TANH, Quant.Of(1.0 / 32768, 0)), 2);
+        Add("SUB", "int16", r => Binary(r, I16, BuiltinOperator.SUB), 1);
+        Add("LEAKY_RELU", "int16", r => LeakyRelu(r, I16), 1);
+        Add("MEAN", "int16", r => Reduce(r, I16, BuiltinOperator.MEAN), 1);
+        foreach (var t in new[] { I16, I32 })
+        {
+            Add("PAD", Name(t), r => Pad(r, t), 0);
+            Add("TRANSPOSE", Name(t), r => Transpose(r, t), 0);
+            Add("CONCATENATION", Name(t), r => Concatenation(r, t), 0);
+            Add("MINIMUM", Name(t), r => Binary(r, t, BuiltinOperator.MINIMUM, sameQuant: true), 0);
+            Add("MAXIMUM", Name(t), r => Binary(r, t, BuiltinOperator.MAXIMUM, sameQuant: true), 0);
+        }
+        Add("QUANTIZE", "float32→int16", r => Quantize(r, TensorType.FLOAT32, I16), 1);
+        Add("QUANTIZE", "int16→int16", r => Quantize(r, I16, I16), 1);
+        Add("DEQUANTIZE", "int16→float32", r => Dequantize(r, I16), FloatTolerance);
         Add("DIV", "float32", r => Binary(r, TensorType.FLOAT32, BuiltinOperator.DIV), FloatTolerance);
         Add("QUANTIZE", "float32→int8", r => Quantize(r, TensorType.FLOAT32, TensorType.INT8), 1);
         Add("QUANTIZE", "int8→int8", r => Quantize(r, TensorType.INT8, TensorType.INT8), 1);
         Add("QUANTIZE", "int16→int8", r => Quantize(r, TensorType.INT16, TensorType.INT8), 1);
-        Add("DEQUANTIZE", "int8→float32", r => Dequantize(r), FloatTolerance);
+        Add("DEQUANTIZE", "int8→float32", r => Dequantize(r, TensorType.INT8), FloatTolerance);
         foreach (var (from, to) in new[] { (TensorType.FLOAT32, TensorType.INT32), (TensorType.INT32, TensorType.FLOAT32), (TensorType.INT8, TensorType.INT32),
                      (TensorType.INT16, TensorType.INT8), (TensorType.BOOL, TensorType.FLOAT32), (TensorType.INT32, TensorType.INT16) })
             Add("CAST", $"{Name(from)}→{Name(to)}", r => Cast(r, from, to), to == TensorType.FLOAT32 ? FloatTolerance : 0);
@@ -93,6 +116,7 @@ public static class OperatorCases
     {
         TensorType.FLOAT32 => null,
         TensorType.INT16 => Quant.Of(Uniform(r, 2e-5, 2e-4), 0),
+        TensorType.INT32 => null, // int32 activations are plain integers in TFLM (PAD fills them with 0, not a zero point)
         _ => Quant.Of(Uniform(r, 0.005, 0.05), r.Next(-40, 41)),
     };
 
@@ -254,7 +278,8 @@ public static class OperatorCases
     {
         var m = new SingleOpModels(r);
         var shape = Enumerable.Range(0, r.Next(1, 5)).Select(_ => r.Next(1, 6)).ToArray();
-        var q = t == TensorType.FLOAT32 ? null : Quant.Of(Uniform(r, 0.01, 0.08), r.Next(-40, 41));
+        // int16: symmetric, steps of ~2^-12 (inputs within about ±8, where LOGISTIC and TANH still change).
+        var q = t == TensorType.FLOAT32 ? null : t == TensorType.INT16 ? Quant.Of(Uniform(r, 1.5e-4, 3e-4), 0) : Quant.Of(Uniform(r, 0.01, 0.08), r.Next(-40, 41));
         int input = m.Input(t, shape, q, t == TensorType.FLOAT32 ? (-8, 8) : null);
         // RELU requantizes to its own output scale; TFLM's RELU6 clamps stored values and so keeps the input's quantization.
         var outQ = t == TensorType.FLOAT32 ? null
@@ -386,10 +411,15 @@ public static class OperatorCases
     {
         var m = new SingleOpModels(r);
         var shape = new[] { r.Next(1, 4), r.Next(1, 20) };
-        var q = t == TensorType.FLOAT32 ? null : Quant.Of(Uniform(r, 0.02, 0.1), r.Next(-40, 41));
+        var q = t == TensorType.FLOAT32 ? null : t == TensorType.INT16 ? Quant.Of(Uniform(r, 1e-4, 4e-4), 0) : Quant.Of(Uniform(r, 0.02, 0.1), r.Next(-40, 41));
         int input = m.Input(t, shape, q);
-        // TFLM's int8 softmax writes probabilities with scale 1/256 and zero point −128.
-        int output = m.Output(t, shape, t == TensorType.FLOAT32 ? null : Quant.Of(1.0 / 256, -128));
+        // TFLM's int8 softmax writes probabilities with scale 1/256 and zero point −128; its int16 one Q0.15, zero point 0.
+        int output = m.Output(t, shape, t switch
+        {
+            TensorType.FLOAT32 => null,
+            TensorType.INT16 => Quant.Of(1.0 / 32768, 0),
+            _ => Quant.Of(1.0 / 256, -128),
+        });
         return m.Build(BuiltinOperator.SOFTMAX, [input], output,
             BuiltinOptionsUnion.FromSoftmaxOptions(new SoftmaxOptionsT { Beta = (float)Uniform(r, 0.5, 2) }));
     }
@@ -474,11 +504,11 @@ public static class OperatorCases
         return m.Build(BuiltinOperator.QUANTIZE, [input], output);
     }
 
-    private static (Model, TensorData[]) Dequantize(Random r)
+    private static (Model, TensorData[]) Dequantize(Random r, TensorType from)
     {
         var m = new SingleOpModels(r);
         var shape = new[] { r.Next(1, 5), r.Next(1, 9) };
-        int input = m.Input(TensorType.INT8, shape, RandomQuant(r, TensorType.INT8));
+        int input = m.Input(from, shape, RandomQuant(r, from));
         int output = m.Output(TensorType.FLOAT32, shape);
         return m.Build(BuiltinOperator.DEQUANTIZE, [input], output);
     }

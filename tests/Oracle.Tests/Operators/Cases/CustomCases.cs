@@ -69,7 +69,6 @@ public static class CustomCases
         var zeroPoints = Enumerable.Range(0, channels).Select(_ => type == TensorType.INT8 ? (long)r.Next(-5, 6) : 0L).ToArray();
         // One scale is read on axis 0 (TFLM refuses any other axis unless there are several channels on the last).
         var quant = type == TensorType.FLOAT32 ? null : new Quant(Enumerable.Repeat(0.02f, channels).ToArray(), zeroPoints, lastAxis && channels > 1 ? 1 : 0);
-        int Channel(int e) => lastAxis ? e % channels : e / (count / channels);
         byte[] RandomValue() => type switch
         {
             TensorType.FLOAT32 => BitConverter.GetBytes((float)(r.NextDouble() * 4 - 2)),
