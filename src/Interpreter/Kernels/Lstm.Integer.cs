@@ -82,18 +82,8 @@ internal sealed partial class UnidirectionalSequenceLstmKernel
     private static void RunGate<T>(Tensor?[] inputs, Gate gate, int rows, OpData d,
         ReadOnlySpan<T> x, ReadOnlySpan<T> h, Span<short> result, Span<short> scratch, bool tanh) where T : unmanaged, IBinaryInteger<T>
     {
-        var inputWeights = inputs[gate.InputWeights]!.AsReadOnlySpan<sbyte>();
-        var recurrentWeights = inputs[gate.RecurrentWeights]!.AsReadOnlySpan<sbyte>();
-        if (typeof(T) == typeof(sbyte))
-        {
-            FullyConnectedInt8(MemoryMarshal.Cast<T, sbyte>(x), inputWeights, inputs[gate.Bias]!.AsReadOnlySpan<int>(), rows, d.InputSize, d.StateSize, gate.InputFc, result);
-            FullyConnectedInt8(MemoryMarshal.Cast<T, sbyte>(h), recurrentWeights, default, rows, d.StateSize, d.StateSize, gate.RecurrentFc, scratch);
-        }
-        else
-        {
-            FullyConnected16x8(MemoryMarshal.Cast<T, short>(x), inputWeights, inputs[gate.Bias]!.AsReadOnlySpan<long>(), rows, d.InputSize, d.StateSize, gate.InputFc, result);
-            FullyConnected16x8(MemoryMarshal.Cast<T, short>(h), recurrentWeights, default, rows, d.StateSize, d.StateSize, gate.RecurrentFc, scratch);
-        }
+        FullyConnected(x, inputs[gate.InputWeights]!.AsReadOnlySpan<sbyte>(), inputs[gate.Bias], rows, d.InputSize, d.StateSize, gate.InputFc, result);
+        FullyConnected(h, inputs[gate.RecurrentWeights]!.AsReadOnlySpan<sbyte>(), null, rows, d.StateSize, d.StateSize, gate.RecurrentFc, scratch);
         for (int k = 0; k < result.Length; k++)
             result[k] = SaturateInt16(result[k] + scratch[k]);
         if (tanh)
@@ -102,30 +92,17 @@ internal sealed partial class UnidirectionalSequenceLstmKernel
             LogisticKernel.EvalInt16(result, result, 0, 0);
     }
 
-    /// <summary>TFLM's integer FC reference with an int16 output: int32 accumulation, requantization, int16 clamp.</summary>
-    private static void FullyConnectedInt8(ReadOnlySpan<sbyte> x, ReadOnlySpan<sbyte> weights, ReadOnlySpan<int> bias,
-        int rows, int depth, int outputs, in FcParams p, Span<short> result)
+    /// <summary>
+    /// TFLM's integer FC reference with an int16 output. int8 inputs take an int32 bias and accumulate in int32 (summed
+    /// here in int64 and truncated: wrapping addition gives the same bits) with the 32-bit requantization; int16 inputs
+    /// ("16x8") take an int64 bias and TFLM's 64-bit requantization. Then the int16 clamp.
+    /// </summary>
+    private static void FullyConnected<T>(ReadOnlySpan<T> x, ReadOnlySpan<sbyte> weights, Tensor? bias,
+        int rows, int depth, int outputs, in FcParams p, Span<short> result) where T : unmanaged, IBinaryInteger<T>
     {
-        for (int r = 0; r < rows; r++)
-        {
-            var row = x.Slice(r * depth, depth);
-            for (int o = 0; o < outputs; o++)
-            {
-                var w = weights.Slice(o * depth, depth);
-                int acc = 0;
-                for (int k = 0; k < depth; k++)
-                    acc += (w[k] + p.WeightsOffset) * (row[k] + p.InputOffset);
-                if (!bias.IsEmpty) acc += bias[o];
-                int value = FixedPoint.MultiplyByQuantizedMultiplier(acc, p.Multiplier, p.Shift);
-                result[r * outputs + o] = SaturateInt16(value);
-            }
-        }
-    }
-
-    /// <summary>TFLM's integer FC reference for int16 inputs: int64 accumulation and bias, its 64-bit requantization, int16 clamp.</summary>
-    private static void FullyConnected16x8(ReadOnlySpan<short> x, ReadOnlySpan<sbyte> weights, ReadOnlySpan<long> bias,
-        int rows, int depth, int outputs, in FcParams p, Span<short> result)
-    {
+        bool wide = typeof(T) == typeof(short);
+        var narrowBias = bias is null || wide ? default : bias.AsReadOnlySpan<int>();
+        var wideBias = bias is null || !wide ? default : bias.AsReadOnlySpan<long>();
         for (int r = 0; r < rows; r++)
         {
             var row = x.Slice(r * depth, depth);
@@ -134,9 +111,13 @@ internal sealed partial class UnidirectionalSequenceLstmKernel
                 var w = weights.Slice(o * depth, depth);
                 long acc = 0;
                 for (int k = 0; k < depth; k++)
-                    acc += (w[k] + p.WeightsOffset) * (long)(row[k] + p.InputOffset);
-                if (!bias.IsEmpty) acc += bias[o];
-                result[r * outputs + o] = SaturateInt16(FixedPoint.MultiplyByQuantizedMultiplier(acc, p.Multiplier, p.Shift));
+                    acc += (w[k] + p.WeightsOffset) * (long)(int.CreateTruncating(row[k]) + p.InputOffset);
+                acc += narrowBias.IsEmpty ? 0 : narrowBias[o];
+                acc += wideBias.IsEmpty ? 0 : wideBias[o];
+                int value = wide
+                    ? FixedPoint.MultiplyByQuantizedMultiplier(acc, p.Multiplier, p.Shift)
+                    : FixedPoint.MultiplyByQuantizedMultiplier(unchecked((int)acc), p.Multiplier, p.Shift);
+                result[r * outputs + o] = SaturateInt16(value);
             }
         }
     }

@@ -135,9 +135,10 @@ internal sealed class DecodeKernel : OperatorKernel
         if (bits > (long)indices.Length * 8)
             return $"{p.Count} indices of {p.BitWidth} bits need {(bits + 7) / 8} bytes; the encoded tensor holds {indices.Length}";
         int entries = table.Length / p.ElementSize, size = p.ElementSize;
+        long position = 0;
         for (int i = 0; i < p.Count; i++)
         {
-            int entry = ChannelOf(p, i) * p.Stride + ReadBits(indices, (long)i * p.BitWidth, p.BitWidth);
+            int entry = ChannelOf(p, i) * p.Stride + ReadBits(indices, ref position, p.BitWidth);
             if (entry >= entries)
                 return $"index {i} selects value-table entry {entry}; the table holds {entries}";
             table.Slice(entry * size, size).CopyTo(output.Slice(i * size, size));
@@ -150,10 +151,11 @@ internal sealed class DecodeKernel : OperatorKernel
         if (p.Count > (long)mask.Length * 8)
             return $"{p.Count} elements need a {(p.Count + 7) / 8}-byte mask; the encoded tensor holds {mask.Length}";
         int size = p.ElementSize, next = 0, stored = values.Length / size;
+        long position = 0;
         for (int i = 0; i < p.Count; i++)
         {
             var target = output.Slice(i * size, size);
-            if (ReadBits(mask, i, 1) != 0)
+            if (ReadBits(mask, ref position, 1) != 0)
             {
                 if (next >= stored)
                     return $"the mask keeps more than the {stored} values stored";
@@ -184,13 +186,13 @@ internal sealed class DecodeKernel : OperatorKernel
         for (int i = 0; i < p.Count; i++)
         {
             int used = p.InitialBits;
-            long offset = ReadStreamBits(stream, ref position, used);
+            long offset = ReadBits(stream, ref position, used);
             if (offset >= entries) return $"symbol {i} reaches table entry {offset}; the tables hold {entries}";
             uint value = Entry(tables, (int)offset, p.WideTable);
             while ((value & symbolFlag) == 0)
             {
                 used = (int)((value & countMask) >> countShift) + 1;
-                offset += (value & valueMask) + ReadStreamBits(stream, ref position, used);
+                offset += (value & valueMask) + ReadBits(stream, ref position, used);
                 if (offset >= entries) return $"symbol {i} reaches table entry {offset}; the tables hold {entries}";
                 value = Entry(tables, (int)offset, p.WideTable);
             }
@@ -207,28 +209,21 @@ internal sealed class DecodeKernel : OperatorKernel
         wide ? BinaryPrimitives.ReadUInt32LittleEndian(tables[(index * 4)..]) : BinaryPrimitives.ReadUInt16LittleEndian(tables[(index * 2)..]);
 
     /// <summary>
-    /// The next <paramref name="count"/> bits of a most-significant-first stream. TFLM stores Huffman codes in
-    /// big-endian 32-bit words, which is the same bit order byte by byte. Bits past the end read as 0: the decoder
-    /// looks ahead by a whole table index at the last symbol and puts back what it did not use.
+    /// <paramref name="count"/> bits from bit <paramref name="position"/> on (advanced past them), most significant bit
+    /// of each byte first — the order of LUT indices and prune masks, and of Huffman codes (TFLM stores those in
+    /// big-endian 32-bit words, the same order byte by byte). Bits past the end read as 0: the Huffman decoder looks
+    /// ahead by a whole table index at the last symbol and puts back what it did not use; LUT and prune data are
+    /// checked long enough before they are read.
     /// </summary>
-    private static int ReadStreamBits(ReadOnlySpan<byte> stream, ref long position, int count)
+    private static int ReadBits(ReadOnlySpan<byte> data, ref long position, int count)
     {
         int value = 0;
         for (int k = 0; k < count; k++, position++)
         {
             long byteIndex = position >> 3;
-            int bit = byteIndex < stream.Length ? (stream[(int)byteIndex] >> (7 - (int)(position & 7))) & 1 : 0;
+            int bit = byteIndex < data.Length ? (data[(int)byteIndex] >> (7 - (int)(position & 7))) & 1 : 0;
             value = (value << 1) | bit;
         }
-        return value;
-    }
-
-    /// <summary><paramref name="width"/> bits at bit <paramref name="start"/>, most significant bit of each byte first (the caller checked the length).</summary>
-    private static int ReadBits(ReadOnlySpan<byte> data, long start, int width)
-    {
-        int value = 0;
-        for (long bit = start; bit < start + width; bit++)
-            value = (value << 1) | ((data[(int)(bit >> 3)] >> (7 - (int)(bit & 7))) & 1);
         return value;
     }
 }
