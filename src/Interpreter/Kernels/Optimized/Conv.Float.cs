@@ -91,59 +91,19 @@ internal sealed partial class FastConvKernel
                     // Four neighbours whose windows use the same filter columns run together: four pixels' sums are
                     // independent chains, so the adds overlap instead of waiting on each other (each lane still sums
                     // in the reference's order).
-                    if (ox + PixelTile <= w.OutputWidth && plan.Taps.ColumnStart[ox] == plan.Taps.ColumnStart[ox + PixelTile - 1]
-                        && plan.Taps.ColumnEnd[ox] == plan.Taps.ColumnEnd[ox + PixelTile - 1])
-                    {
-                        FloatTile(plan, inBase, weightBase, biasBase, outBase, b, inY0, fy0, fy1, ox, pixel, lo, hi);
-                        ox += PixelTile;
-                        pixel += PixelTile;
-                        continue;
-                    }
-                    FloatPixel(plan, inBase, weightBase, biasBase, outBase, b, inY0, fy0, fy1, ox, pixel, lo, hi);
-                    ox++;
-                    pixel++;
+                    int count = ox + PixelTile <= w.OutputWidth && plan.Taps.ColumnStart[ox] == plan.Taps.ColumnStart[ox + PixelTile - 1]
+                        && plan.Taps.ColumnEnd[ox] == plan.Taps.ColumnEnd[ox + PixelTile - 1] ? PixelTile : 1;
+                    FloatPixels(plan, inBase, weightBase, biasBase, outBase, b, inY0, fy0, fy1, ox, pixel, count, lo, hi);
+                    ox += count;
+                    pixel += count;
                 }
             }
         }
     }
 
-    /// <summary>One output pixel, sixteen channels a pass.</summary>
-    private static unsafe void FloatPixel(FloatPlan plan, float* inBase, float* weightBase, float* biasBase, float* outBase,
-        int b, int inY0, int fy0, int fy1, int ox, int pixel, Vector256<float> lo, Vector256<float> hi)
-    {
-        var d = plan.Reference;
-        var w = d.Window;
-        int taps = d.FilterHeight * d.FilterWidth;
-        int inX0 = ox * w.StrideWidth - w.PadWidth;
-        int fx0 = plan.Taps.ColumnStart[ox], fx1 = plan.Taps.ColumnEnd[ox];
-        float* outPixel = outBase + (long)pixel * d.OutputDepth;
-        for (int block = 0; block * FloatBlock < d.OutputDepth; block++)
-        {
-            var low = Vector256<float>.Zero;
-            var high = Vector256<float>.Zero;
-            float* blockWeights = weightBase + (long)block * taps * d.FilterDepth * FloatBlock;
-            for (int fy = fy0; fy < fy1; fy++)
-            {
-                float* row = inBase + ((long)(b * d.InputHeight + inY0 + w.DilationHeight * fy) * d.InputWidth) * d.InputDepth;
-                for (int fx = fx0; fx < fx1; fx++)
-                {
-                    float* x = row + (long)(inX0 + w.DilationWidth * fx) * d.InputDepth;
-                    float* f = blockWeights + (long)(fy * d.FilterWidth + fx) * d.FilterDepth * FloatBlock;
-                    for (int ic = 0; ic < d.FilterDepth; ic++, f += FloatBlock)
-                    {
-                        var xi = Vector256.Create(x[ic]);
-                        low = Avx.Add(low, Avx.Multiply(xi, Avx.LoadVector256(f)));
-                        high = Avx.Add(high, Avx.Multiply(xi, Avx.LoadVector256(f + 8)));
-                    }
-                }
-            }
-            StoreFloat(plan, outPixel, block * FloatBlock, low, high, biasBase, lo, hi);
-        }
-    }
-
-    /// <summary>Four neighbouring output pixels with the same filter columns, sixteen channels a pass.</summary>
-    private static unsafe void FloatTile(FloatPlan plan, float* inBase, float* weightBase, float* biasBase, float* outBase,
-        int b, int inY0, int fy0, int fy1, int ox, int pixel, Vector256<float> lo, Vector256<float> hi)
+    /// <summary><paramref name="count"/> (1 or 4) neighbouring output pixels with the same filter columns, sixteen channels a pass.</summary>
+    private static unsafe void FloatPixels(FloatPlan plan, float* inBase, float* weightBase, float* biasBase, float* outBase,
+        int b, int inY0, int fy0, int fy1, int ox, int pixel, int count, Vector256<float> lo, Vector256<float> hi)
     {
         var d = plan.Reference;
         var w = d.Window;
@@ -170,10 +130,11 @@ internal sealed partial class FastConvKernel
                         var wl = Avx.LoadVector256(f);
                         var wh = Avx.LoadVector256(f + 8);
                         var x0 = Vector256.Create(x[ic]);
+                        l0 = Avx.Add(l0, Avx.Multiply(x0, wl)); h0 = Avx.Add(h0, Avx.Multiply(x0, wh));
+                        if (count == 1) continue;
                         var x1 = Vector256.Create(x[ic + pixelStep]);
                         var x2 = Vector256.Create(x[ic + 2 * pixelStep]);
                         var x3 = Vector256.Create(x[ic + 3 * pixelStep]);
-                        l0 = Avx.Add(l0, Avx.Multiply(x0, wl)); h0 = Avx.Add(h0, Avx.Multiply(x0, wh));
                         l1 = Avx.Add(l1, Avx.Multiply(x1, wl)); h1 = Avx.Add(h1, Avx.Multiply(x1, wh));
                         l2 = Avx.Add(l2, Avx.Multiply(x2, wl)); h2 = Avx.Add(h2, Avx.Multiply(x2, wh));
                         l3 = Avx.Add(l3, Avx.Multiply(x3, wl)); h3 = Avx.Add(h3, Avx.Multiply(x3, wh));
@@ -183,13 +144,14 @@ internal sealed partial class FastConvKernel
             int channel = block * FloatBlock;
             float* outPixel = outBase + (long)pixel * d.OutputDepth;
             StoreFloat(plan, outPixel, channel, l0, h0, biasBase, lo, hi);
+            if (count == 1) continue;
             StoreFloat(plan, outPixel + d.OutputDepth, channel, l1, h1, biasBase, lo, hi);
             StoreFloat(plan, outPixel + 2L * d.OutputDepth, channel, l2, h2, biasBase, lo, hi);
             StoreFloat(plan, outPixel + 3L * d.OutputDepth, channel, l3, h3, biasBase, lo, hi);
         }
     }
 
-    /// <summary>Bias, clamp and store of one pixel's sixteen channels (fewer in the last block, written lane by lane).</summary>
+    /// <summary>Bias, clamp and store of one pixel's sixteen channels (fewer in the last block, through masked stores).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void StoreFloat(FloatPlan plan, float* outPixel, int channel, Vector256<float> low, Vector256<float> high,
         float* biasBase, Vector256<float> lo, Vector256<float> hi)
