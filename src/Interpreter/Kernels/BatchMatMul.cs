@@ -19,6 +19,18 @@ internal sealed class BatchMatMulKernel : OperatorKernel
         public required int[] LhsStride, RhsStride;          // matrix strides per batch dim (0 where broadcast)
         public required TensorType Type;
         public int LhsOffset, RhsOffset, OutputOffset, Multiplier, Shift;
+
+        public int Batches => Batch[0] * Batch[1] * Batch[2];
+
+        /// <summary>Where output batch <paramref name="batch"/>'s lhs and rhs matrices start (a broadcast dimension steps 0).</summary>
+        public (int Lhs, int Rhs) MatrixStarts(int batch)
+        {
+            int b2 = batch % Batch[2], b1 = batch / Batch[2] % Batch[1], b0 = batch / (Batch[2] * Batch[1]);
+            return (b0 * LhsStride[0] + b1 * LhsStride[1] + b2 * LhsStride[2], b0 * RhsStride[0] + b1 * RhsStride[1] + b2 * RhsStride[2]);
+        }
+
+        public int LhsIndex(int i, int k) => AdjX ? k * M + i : i * K + k;
+        public int RhsIndex(int k, int j) => AdjY ? j * K + k : k * N + j;
     }
 
     public override void Prepare(KernelContext context, Node node)
@@ -90,18 +102,15 @@ internal sealed class BatchMatMulKernel : OperatorKernel
         var rhs = rhsTensor.AsReadOnlySpan<float>();
         var output = outTensor.AsSpan<float>();
         int o = 0;
-        for (int b0 = 0; b0 < d.Batch[0]; b0++)
-        for (int b1 = 0; b1 < d.Batch[1]; b1++)
-        for (int b2 = 0; b2 < d.Batch[2]; b2++)
+        for (int batch = 0; batch < d.Batches; batch++)
         {
-            int l = b0 * d.LhsStride[0] + b1 * d.LhsStride[1] + b2 * d.LhsStride[2];
-            int r = b0 * d.RhsStride[0] + b1 * d.RhsStride[1] + b2 * d.RhsStride[2];
+            var (l, r) = d.MatrixStarts(batch);
             for (int i = 0; i < d.M; i++)
             for (int j = 0; j < d.N; j++, o++)
             {
                 float total = 0f;
                 for (int k = 0; k < d.K; k++)
-                    total += lhs[l + (d.AdjX ? k * d.M + i : i * d.K + k)] * rhs[r + (d.AdjY ? j * d.K + k : k * d.N + j)];
+                    total += lhs[l + d.LhsIndex(i, k)] * rhs[r + d.RhsIndex(k, j)];
                 output[o] = total;
             }
         }
@@ -113,20 +122,17 @@ internal sealed class BatchMatMulKernel : OperatorKernel
     {
         bool wide = typeof(T) == typeof(short);
         int o = 0;
-        for (int b0 = 0; b0 < d.Batch[0]; b0++)
-        for (int b1 = 0; b1 < d.Batch[1]; b1++)
-        for (int b2 = 0; b2 < d.Batch[2]; b2++)
+        for (int batch = 0; batch < d.Batches; batch++)
         {
-            int l = b0 * d.LhsStride[0] + b1 * d.LhsStride[1] + b2 * d.LhsStride[2];
-            int r = b0 * d.RhsStride[0] + b1 * d.RhsStride[1] + b2 * d.RhsStride[2];
+            var (l, r) = d.MatrixStarts(batch);
             for (int i = 0; i < d.M; i++)
             for (int j = 0; j < d.N; j++, o++)
             {
                 long total = 0;
                 for (int k = 0; k < d.K; k++)
                 {
-                    long a = int.CreateTruncating(lhs[l + (d.AdjX ? k * d.M + i : i * d.K + k)]) + d.LhsOffset;
-                    long b = int.CreateTruncating(rhs[r + (d.AdjY ? j * d.K + k : k * d.N + j)]) + d.RhsOffset;
+                    long a = int.CreateTruncating(lhs[l + d.LhsIndex(i, k)]) + d.LhsOffset;
+                    long b = int.CreateTruncating(rhs[r + d.RhsIndex(k, j)]) + d.RhsOffset;
                     total = wide ? total + a * b : unchecked((int)total + (int)(a * b));
                 }
                 int scaled = wide
