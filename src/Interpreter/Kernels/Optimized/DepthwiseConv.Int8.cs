@@ -293,9 +293,19 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
     private static unsafe void InteriorRun(Plan plan, sbyte* window, sbyte* outRow, int count, long step, long column, long row,
         Vector256<int> outOffset, Vector256<int> min, Vector256<int> max)
     {
+        if (plan.Source == LaneSource.Consecutive)
+            InteriorRun<ConsecutiveChannels>(plan, window, outRow, count, step, column, row, outOffset, min, max);
+        else
+            InteriorRun<SharedChannel>(plan, window, outRow, count, step, column, row, outOffset, min, max);
+    }
+
+    // The generic parameter picks how a block reads its pair of taps; the JIT compiles one loop for each, with no
+    // branch per pixel.
+    private static unsafe void InteriorRun<TTaps>(Plan plan, sbyte* window, sbyte* outRow, int count, long step, long column, long row,
+        Vector256<int> outOffset, Vector256<int> min, Vector256<int> max) where TTaps : struct, ITapPairs
+    {
         var d = plan.Reference;
         int blocks = plan.LaneChannels / 8, depth = d.OutputDepth;
-        bool consecutive = plan.Source == LaneSource.Consecutive;
         fixed (short* weightBase = plan.InteriorWeights)
         fixed (int* biasBase = plan.InteriorBias)
         fixed (int* sourceBase = plan.BlockSource)
@@ -313,31 +323,15 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
                 Requantize.Lanes* lanes = lanesBase + block;
                 sbyte* r0 = window + sourceBase[block];
                 sbyte* o = outRow + block * 8;
-                if (consecutive)
+                for (int p = 0; p < count; p++, r0 += step, o += depth)
                 {
-                    for (int p = 0; p < count; p++, r0 += step, o += depth)
-                    {
-                        sbyte* r1 = r0 + row, r2 = r1 + row;
-                        var acc = Avx2.Add(bias, Avx2.MultiplyAddAdjacent(Pair(r0, r0 + column), w0));
-                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Pair(r0 + 2 * column, r1), w1));
-                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Pair(r1 + column, r1 + 2 * column), w2));
-                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Pair(r2, r2 + column), w3));
-                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Pair(r2 + 2 * column, r2 + 2 * column), w4)); // tenth weight is 0
-                        *(long*)o = Narrow.Eight(Requantize.ToOutput(acc, *lanes, outOffset, min, max));
-                    }
-                }
-                else
-                {
-                    for (int p = 0; p < count; p++, r0 += step, o += depth)
-                    {
-                        sbyte* r1 = r0 + row, r2 = r1 + row;
-                        var acc = Avx2.Add(bias, Avx2.MultiplyAddAdjacent(SharedPair(r0, r0 + column), w0));
-                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(SharedPair(r0 + 2 * column, r1), w1));
-                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(SharedPair(r1 + column, r1 + 2 * column), w2));
-                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(SharedPair(r2, r2 + column), w3));
-                        acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(SharedPair(r2 + 2 * column, r2 + 2 * column), w4));
-                        *(long*)o = Narrow.Eight(Requantize.ToOutput(acc, *lanes, outOffset, min, max));
-                    }
+                    sbyte* r1 = r0 + row, r2 = r1 + row;
+                    var acc = Avx2.Add(bias, Avx2.MultiplyAddAdjacent(TTaps.Pair(r0, r0 + column), w0));
+                    acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(TTaps.Pair(r0 + 2 * column, r1), w1));
+                    acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(TTaps.Pair(r1 + column, r1 + 2 * column), w2));
+                    acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(TTaps.Pair(r2, r2 + column), w3));
+                    acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(TTaps.Pair(r2 + 2 * column, r2 + 2 * column), w4)); // tenth weight is 0
+                    *(long*)o = Narrow.Eight(Requantize.ToOutput(acc, *lanes, outOffset, min, max));
                 }
             }
         }
@@ -366,15 +360,27 @@ internal sealed partial class FastDepthwiseConvKernel : OperatorKernel
         }
     }
 
-    /// <summary>Eight consecutive channels of two taps, interleaved (a0, b0, a1, b1, …) and widened to int16.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<short> Pair(sbyte* a, sbyte* b) =>
-        Avx2.ConvertToVector256Int16(Sse2.UnpackLow(Vector128.CreateScalar(*(long*)a).AsSByte(), Vector128.CreateScalar(*(long*)b).AsSByte()));
+    /// <summary>How an 8-channel block reads the input values of two taps, as interleaved int16 pairs for VPMADDWD.</summary>
+    private interface ITapPairs
+    {
+        static abstract unsafe Vector256<short> Pair(sbyte* a, sbyte* b);
+    }
+
+    /// <summary>Eight consecutive channels of two taps, interleaved (a0, b0, a1, b1, …) and widened to int16 (multiplier 1).</summary>
+    private readonly struct ConsecutiveChannels : ITapPairs
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<short> Pair(sbyte* a, sbyte* b) =>
+            Avx2.ConvertToVector256Int16(Sse2.UnpackLow(Vector128.CreateScalar(*(long*)a).AsSByte(), Vector128.CreateScalar(*(long*)b).AsSByte()));
+    }
 
     /// <summary>One input channel of two taps (a multiplier of 8 or more): the pair (a, b) in every lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<short> SharedPair(sbyte* a, sbyte* b) =>
-        Vector256.Create((int)(((uint)*b << 16) | ((uint)*a & 0xFFFF))).AsInt16();
+    private readonly struct SharedChannel : ITapPairs
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<short> Pair(sbyte* a, sbyte* b) =>
+            Vector256.Create((int)(((uint)*b << 16) | ((uint)*a & 0xFFFF))).AsInt16();
+    }
 
     /// <summary>The input value of output channels c … c+7 of one pixel, widened: channel c reads input channel c / multiplier (<paramref name="source"/> when broadcast).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
