@@ -94,11 +94,9 @@ public class ModelMutationTests
         int shape = b.AddConstant("shape", TensorType.INT32, [2], new[] { 1, 12 });
         int flat = b.AddTensor("flat", Q, [1, 12], scales: [0.05f], zeroPoints: [2]);
         b.AddOperator(BuiltinOperator.RESHAPE, [buffer, shape], [flat]);
-        var indices = Enumerable.Range(0, 60).Select(i => (byte)((i * 7) % 16)).ToArray();
-        var packed = Enumerable.Range(0, 30).Select(i => (byte)(indices[2 * i] << 4 | indices[2 * i + 1])).ToArray();
-        var header = new byte[16];
-        header[1] = 1; header[4] = 1; header[5] = 4; header[6] = 16;
-        var ancillary = header.Concat(Enumerable.Range(0, 16).Select(i => (byte)(sbyte)(i * 15 - 120))).ToArray();
+        var packed = Kernels.Custom.DecodeEncoder.Pack(Enumerable.Range(0, 60).Select(i => i * 7 % 16).ToArray(), 4);
+        var ancillary = Kernels.Custom.DecodeEncoder.Header(Kernels.Custom.DecodeEncoder.Lut, 4, 16)
+            .Concat(Enumerable.Range(0, 16).Select(i => (byte)(sbyte)(i * 15 - 120))).ToArray();
         int encoded = b.AddConstant("encoded", U, [packed.Length], packed);
         int aux = b.AddConstant("ancillary", U, [ancillary.Length], ancillary);
         int w = b.AddTensor("w", Q, [5, 12], scales: [0.02f], zeroPoints: [0]);

@@ -29,27 +29,6 @@ public class DecodeTests
         return interpreter;
     }
 
-    private static byte[] Header(byte type, byte parameters = 0, byte stride = 0)
-    {
-        var dcm = new byte[16];
-        dcm[0] = type; dcm[1] = 1; dcm[4] = 1; dcm[5] = parameters; dcm[6] = stride;
-        return dcm;
-    }
-
-    /// <summary>Values packed <paramref name="width"/> bits each, most significant bit first, as TFLM's encoder writes them.</summary>
-    private static byte[] Pack(IReadOnlyList<int> values, int width)
-    {
-        var bytes = new byte[(values.Count * width + 7) / 8];
-        for (int i = 0; i < values.Count; i++)
-            for (int k = 0; k < width; k++)
-                if ((values[i] >> (width - 1 - k) & 1) != 0)
-                {
-                    int bit = i * width + k;
-                    bytes[bit / 8] |= (byte)(0x80 >> (bit % 8));
-                }
-        return bytes;
-    }
-
     private static void Decoded(ModelBuilder b, int output, byte[] encoded, byte[] ancillary)
     {
         int data = b.AddConstant("encoded", TensorType.UINT8, [encoded.Length], encoded);
@@ -71,10 +50,10 @@ public class DecodeTests
         var indices = Enumerable.Range(0, Units * Depth).Select(_ => r.Next(stride)).ToArray();
         var weights = indices.Select((index, i) => tables[i / Depth * stride + index]).ToArray();
         var scales = Enumerable.Range(0, Units).Select(u => 0.01f + 0.002f * u).ToArray();
-        var ancillary = Header(0, (byte)width, (byte)stride).Concat(tables.Select(v => (byte)v)).ToArray();
+        var ancillary = DecodeEncoder.Header(DecodeEncoder.Lut, (byte)width, (byte)stride).Concat(tables.Select(v => (byte)v)).ToArray();
 
         using var plain = Layer(weights, scales, null);
-        using var decoded = Layer(weights, scales, (b, w) => { Decoded(b, w, Pack(indices, width), ancillary); return w; });
+        using var decoded = Layer(weights, scales, (b, w) => { Decoded(b, w, DecodeEncoder.Pack(indices, width), ancillary); return w; });
         plain.Invoke();
         decoded.Invoke();
         Assert.Equal(plain.Output(0).ToArray<sbyte>(), decoded.Output(0).ToArray<sbyte>());
@@ -89,10 +68,10 @@ public class DecodeTests
         var weights = Enumerable.Range(0, Units * Depth).Select(_ => r.Next(3) == 0 ? (sbyte)r.Next(-127, 128) : (sbyte)0).ToArray();
         var kept = weights.Select(v => v != 0 ? 1 : 0).ToArray();
         var scales = Enumerable.Range(0, Units).Select(u => 0.02f).ToArray();
-        var ancillary = Header(2).Concat(weights.Where(v => v != 0).Select(v => (byte)v)).ToArray();
+        var ancillary = DecodeEncoder.Header(DecodeEncoder.Prune).Concat(weights.Where(v => v != 0).Select(v => (byte)v)).ToArray();
 
         using var plain = Layer(weights, scales, null);
-        using var decoded = Layer(weights, scales, (b, w) => { Decoded(b, w, Pack(kept, 1), ancillary); return w; });
+        using var decoded = Layer(weights, scales, (b, w) => { Decoded(b, w, DecodeEncoder.Pack(kept, 1), ancillary); return w; });
         plain.Invoke();
         decoded.Invoke();
         Assert.Equal(plain.Output(0).ToArray<sbyte>(), decoded.Output(0).ToArray<sbyte>());
@@ -123,7 +102,7 @@ public class DecodeTests
         var table = wideTable
             ? HuffmanTable16.SelectMany(e => BitConverter.GetBytes(((e & 0x8000u) << 16) | ((e & 0x7800u) << 16) | (e & 0x07FFu))).ToArray()
             : HuffmanTable16.SelectMany(e => BitConverter.GetBytes(e)).ToArray();
-        var ancillary = Header(1, (byte)((2 << 4) | (wideTable ? 1 : 0))).Concat(table).ToArray();
+        var ancillary = DecodeEncoder.Header(DecodeEncoder.Huffman, (byte)((2 << 4) | (wideTable ? 1 : 0))).Concat(table).ToArray();
         var b = new ModelBuilder();
         int stream = b.AddConstant("encoded", TensorType.UINT8, [HuffmanStream.Length], HuffmanStream);
         int aux = b.AddConstant("ancillary", TensorType.UINT8, [ancillary.Length], ancillary);
@@ -142,10 +121,10 @@ public class DecodeTests
     [Fact]
     public void An_index_past_the_value_table_is_refused_at_prepare()
     {
-        var ancillary = Header(0, 4, 16).Concat(new byte[Units * 16 - 1]).ToArray(); // one entry short
+        var ancillary = DecodeEncoder.Header(DecodeEncoder.Lut, 4, 16).Concat(new byte[Units * 16 - 1]).ToArray(); // one entry short
         var indices = Enumerable.Repeat(15, Units * Depth).ToArray();
         var e = Assert.ThrowsAny<TinyMlException>(() => Layer(new sbyte[Units * Depth], Enumerable.Repeat(0.01f, Units).ToArray(),
-            (b, w) => { Decoded(b, w, Pack(indices, 4), ancillary); return w; }));
+            (b, w) => { Decoded(b, w, DecodeEncoder.Pack(indices, 4), ancillary); return w; }));
         Assert.Contains("TFLM_DECODE", e.Message);
         Assert.Contains("value-table entry 95", e.Message);
     }

@@ -1,5 +1,6 @@
 using TinyMl.Interpreter;
 using TinyMl.Interpreter.Schema;
+using TinyMl.Interpreter.Tests.Kernels.Custom;
 using TinyMl.Interpreter.Tests.Kernels.Signal;
 using TinyMl.Workbench.Tensors;
 using Model = TinyMl.Interpreter.Model;
@@ -75,33 +76,29 @@ public static class CustomCases
             TensorType.INT16 => BitConverter.GetBytes((short)r.Next(short.MinValue, short.MaxValue + 1)),
             _ => [(byte)(sbyte)r.Next(-127, 128)],
         };
-        var header = new byte[16];
-        header[1] = 1; header[4] = 1;
-        var bits = new List<int>();
+        byte[] header;
+        var indices = new List<int>();
         var table = new List<byte>();
+        int width = 1;
         if (prune)
         {
-            header[0] = 2;
+            header = DecodeEncoder.Header(DecodeEncoder.Prune);
             for (int e = 0; e < count; e++)
             {
                 bool kept = r.Next(3) != 0;
-                bits.Add(kept ? 1 : 0);
+                indices.Add(kept ? 1 : 0);
                 if (kept) table.AddRange(RandomValue());
             }
         }
         else
         {
-            int width = r.Next(1, 8), stride = r.Next(1, (1 << width) + 1);
-            header[5] = (byte)width; header[6] = (byte)stride;
+            width = r.Next(1, 8);
+            int stride = r.Next(1, (1 << width) + 1);
+            header = DecodeEncoder.Header(DecodeEncoder.Lut, (byte)width, (byte)stride);
             for (int c = 0; c < channels * stride; c++) table.AddRange(RandomValue());
-            for (int e = 0; e < count; e++)
-            {
-                int index = r.Next(stride);
-                for (int k = width - 1; k >= 0; k--) bits.Add(index >> k & 1);
-            }
+            for (int e = 0; e < count; e++) indices.Add(r.Next(stride));
         }
-        var packed = new byte[(bits.Count + 7) / 8];
-        for (int i = 0; i < bits.Count; i++) packed[i / 8] |= (byte)(bits[i] << (7 - i % 8));
+        var packed = DecodeEncoder.Pack(indices, width);
         int encoded = m.Constant(TensorType.UINT8, [packed.Length], packed);
         int ancillary = m.Constant(TensorType.UINT8, [16 + table.Count], header.Concat(table).ToArray());
         int output = m.Output(type, [rows, columns], quant);
